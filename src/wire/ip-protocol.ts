@@ -1,0 +1,21 @@
+/** IP protocol / IPv6 next-header numbers (IANA "Assigned Internet Protocol Numbers"). */
+export const IpProtocol = {
+  HopByHop: 0,
+  Icmp: 1,
+  Igmp: 2,
+  Tcp: 6,
+  Udp: 17,
+  Ipv6Route: 43,
+  Ipv6Frag: 44,
+  Gre: 47,
+  Esp: 50,
+  Ah: 51,
+  Icmpv6: 58,
+  Ipv6NoNxt: 59,
+  Ipv6Opts: 60,
+  Mobility: 135,
+  Hip: 139,
+  Shim6: 140,
+  Sctp: 132,
+  Dccp: 33,
+} as const;
