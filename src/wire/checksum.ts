@@ -26,8 +26,10 @@ export function sumWords(buf: Uint8Array, off: number, len: number, initial: num
 
 /** Folds an unfolded sum to 16 bits (end-around carry). */
 export function foldSum(sum: number): number {
-  // Two folds suffice below 2^32; larger sums take a division first.
-  if (sum > 0xffffffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+  // 2^16 ≡ 1 (mod 0xffff), so moving the high part down keeps the ones' complement value. One
+  // such step can leave a sum just above 2^32 (from 2^48 up), which `>>> 16` would truncate, so
+  // repeat until it fits; below 2^32 two end-around folds suffice.
+  while (sum > 0xffffffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
   sum = (sum & 0xffff) + (sum >>> 16);
   sum = (sum & 0xffff) + (sum >>> 16);
   return sum;
@@ -63,8 +65,9 @@ export function pseudoHeaderSum6(buf: Uint8Array, srcOff: number, dstOff: number
 /**
  * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Replaces the data whose unfolded sum was `oldSum`
  * with data whose unfolded sum is `newSum` in a stored checksum field value `checksum`.
- * Never yields 0x0000 from a non-zero input by the RFC 1624 §3 argument: the result is computed
- * in ones' complement, so -0 (0xffff sum) maps to 0x0000 only when every word is zero.
+ * Eqn. 3 rather than eqn. 2 because it yields the value a full recomputation would, 0x0000 when
+ * the new data sums to 0xffff (RFC 1624 §4); the two differ only for data that is all zero.
+ * UDP callers map a 0x0000 result to 0xffff themselves (RFC 768).
  */
 export function adjustChecksum(checksum: number, oldSum: number, newSum: number): number {
   const sum = (~checksum & 0xffff) + (~foldSum(oldSum) & 0xffff) + foldSum(newSum);
