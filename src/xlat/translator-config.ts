@@ -1,0 +1,67 @@
+import { DEFAULT_MTU_PLATEAUS } from './mtu.js';
+
+/**
+ * Settings of one stateless RFC 7915 translator. Plain data (addresses as bytes, MTUs as
+ * numbers) so the control layer can build it from validated YAML and tests can write it out.
+ * `Translator` checks it once at construction and throws `TranslatorConfigError` naming the
+ * field.
+ */
+export interface TranslatorConfig {
+  /** RFC 7915 §4.1 (Traffic Class) and §5.1 (Type of Service): "an implementation of a
+   * translator SHOULD support an administratively configurable option to ignore the IPv4 TOS
+   * and always set the IPv6 traffic class (TC) to zero" (and the same for IPv6→IPv4). When true
+   * the translated TOS/Traffic Class is zero; when false it is copied. */
+  resetTrafficClass: boolean;
+  /** RFC 7915 §4.1 and §6: the smallest MTU of the IPv6 side ("the minimum IPv6 MTU in the
+   * network"). IPv4 packets without DF that would not fit are cut into IPv6 fragments of at most
+   * this size; Packet Too Big MTUs are never advertised below it. At least 1280 (RFC 8200 §5). */
+  lowestIpv6Mtu: number;
+  /** MTU of the outgoing IPv4 link (RFC 7915 §5.1: an IPv6 packet whose translation exceeds it is
+   * answered with Packet Too Big; §5.2 "MTU_of_IPv4_nexthop"). 68..65535. */
+  ipv4LinkMtu: number;
+  /** MTU of the outgoing IPv6 link (RFC 7915 §4.1: an IPv4 packet with DF set whose translation
+   * exceeds it is answered with Fragmentation Needed; §4.2 "MTU_of_IPv6_nexthop"). ≥ 1280. */
+  ipv6LinkMtu: number;
+  /** RFC 7915 §4.5: an IPv4 UDP datagram with checksum zero. 'drop' drops (and counts) it;
+   * 'compute' computes the checksum when the datagram is whole (a zero-checksum fragment is
+   * dropped either way, since a stateless translator cannot sum the whole datagram). */
+  udpZeroChecksum: 'drop' | 'compute';
+  /** RFC 1191 §7 plateau table, used when an ICMPv4 Fragmentation Needed carries no MTU
+   * (RFC 7915 §4.2). */
+  mtuPlateaus: number[];
+  /** RFC 6791: IPv4 addresses (4 bytes each, at least one) used as the source of ICMPv4 errors
+   * whose IPv6 source has no IPv4 translation (RFC 7915 §5.2, last paragraphs), and of ICMPv4
+   * errors the translator itself originates (§4.4) when `ipv4SourceForErrors` is null. */
+  pool6791: Uint8Array;
+  /** Source address (4 bytes) of ICMPv4 errors the translator originates (Time Exceeded,
+   * Fragmentation Needed, Host Unreachable); null: the first address of `pool6791`. */
+  ipv4SourceForErrors: Uint8Array | null;
+  /** Source address (16 bytes) of ICMPv6 errors the translator originates (RFC 7915 §5.4); null:
+   * the translator sends none toward IPv6 (it still drops and counts). */
+  ipv6SourceForErrors: Uint8Array | null;
+  /** RFC 7915 §4.1/§5.1: "the translator is a router": decrement TTL/Hop Limit and answer
+   * Time Exceeded when it runs out. False only for a translator embedded in a host (RFC 6535). */
+  decrementTtl: boolean;
+  /** Send the ICMP errors of RFC 7915 §4.4/§5.4 (and Time Exceeded, Packet Too Big). When false
+   * the translator drops silently, still counting. */
+  generateIcmpErrors: boolean;
+}
+
+/** Defaults: a router on Ethernet links (1500) with a 1280-byte IPv6 minimum, TOS copied, UDP
+ * zero checksums dropped, and the RFC 6791 pool the RFC's examples use absent: the caller must
+ * set `pool6791` to something routable; 192.0.0.8 (the IPv4 dummy address of RFC 7600) stands in. */
+export function defaultTranslatorConfig(): TranslatorConfig {
+  return {
+    resetTrafficClass: false,
+    lowestIpv6Mtu: 1280,
+    ipv4LinkMtu: 1500,
+    ipv6LinkMtu: 1500,
+    udpZeroChecksum: 'drop',
+    mtuPlateaus: DEFAULT_MTU_PLATEAUS.slice(),
+    pool6791: Uint8Array.of(192, 0, 0, 8),
+    ipv4SourceForErrors: null,
+    ipv6SourceForErrors: null,
+    decrementTtl: true,
+    generateIcmpErrors: true,
+  };
+}
