@@ -19,7 +19,7 @@ export class EamtSuffixMismatchError extends AddressConfigError {
   readonly code = 'ERR_EAMT_SUFFIX_MISMATCH';
   constructor(value: string, suffix4: number, suffix6: number, path = '') {
     super(path, value, 'EAM "' + value + '" pairs a ' + suffix4 + '-bit IPv4 suffix with a ' + suffix6
-      + '-bit IPv6 suffix; they must be equal (32 - IPv4 length == 128 - IPv6 length) so that suffix bits copy one to one (RFC 7757 §3.2)');
+      + '-bit IPv6 suffix; they must be equal (32 - IPv4 length == 128 - IPv6 length) so that suffix bits copy one to one');
   }
 }
 
@@ -42,7 +42,9 @@ const INITIAL_CAPACITY = 16;
 
 /**
  * Explicit Address Mapping Table (RFC 7757). Each entry maps an IPv4 prefix to an IPv6 prefix
- * with the same number of suffix bits; an address is translated by the entry with the longest
+ * with the same number of suffix bits. (RFC 7757 §3.2 also admits an IPv6 suffix longer than
+ * the IPv4 one, its extra low bits zero; this table refuses such entries so every mapping is a
+ * bijection between the two prefixes.) An address is translated by the entry with the longest
  * prefix containing it, in either direction (§3.2: overlapping entries are allowed and the most
  * specific wins), and its suffix bits are copied unchanged.
  *
