@@ -1,6 +1,9 @@
 import { EtherType, ETHERNET_ADDR_LEN } from './ethernet.js';
 import { WireDrop } from './wire-drop.js';
 
+/** Placeholder a view holds before its first `bind`. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * ARP (RFC 826). The view reads any hardware/protocol address sizes; the Repr is the one form a
  * gateway answers: Ethernet hardware, IPv4 protocol addresses, request or reply.
@@ -190,5 +193,3 @@ function write32(b: Uint8Array, p: number, v: number): void {
 function copy6(src: Uint8Array, so: number, dst: Uint8Array, d: number): void {
   for (let i = 0; i < ETHERNET_ADDR_LEN; i++) dst[d + i] = src[so + i]!;
 }
-
-const EMPTY = new Uint8Array(0);

@@ -1,5 +1,8 @@
 import { WireDrop } from './wire-drop.js';
 
+/** Placeholder a view holds before its first `bind`. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * Ethernet II (IEEE 802.3 clause 3.2.6 Type interpretation) with up to two VLAN tags:
  * a customer tag (802.1Q, TPID 0x8100) and, outside it, a service tag (802.1ad, TPID 0x88a8) or
@@ -219,5 +222,3 @@ function put16(b: Uint8Array, p: number, v: number): number {
 function copy6(src: Uint8Array, so: number, dst: Uint8Array, d: number): void {
   for (let i = 0; i < ETHERNET_ADDR_LEN; i++) dst[d + i] = src[so + i]!;
 }
-
-const EMPTY = new Uint8Array(0);

@@ -1,5 +1,8 @@
 import { WireDrop } from './wire-drop.js';
 
+/** Placeholder a view holds before its first `bind`. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * IPv4 options (RFC 791 §3.1 "Options"). Two forms: a single octet (End of Option List, No
  * Operation) or type, length (counting the type and length octets), data. Every kind this codec
@@ -127,5 +130,3 @@ export function emitIpv4Option(buf: Uint8Array, off: number, kind: number, data:
   for (let i = 0; i < dataLen; i++) buf[off + 2 + i] = data[dataOff + i]!;
   return off + 2 + dataLen;
 }
-
-const EMPTY = new Uint8Array(0);

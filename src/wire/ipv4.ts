@@ -2,6 +2,9 @@ import { adjustChecksum, adjustChecksum16, internetChecksum, pseudoHeaderSum4, v
 import { checkIpv4Options, IPV4_OPTIONS_MAX_LEN, Ipv4OptionKind } from './ipv4-options.js';
 import { WireDrop } from './wire-drop.js';
 
+/** Placeholder a view holds before its first `bind`. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * IPv4 (RFC 791).
  *
@@ -443,5 +446,3 @@ export function emitIpv4(repr: Ipv4Repr, view: Ipv4Packet): void {
   for (let i = n; i < hl - IPV4_HEADER_LEN; i++) b[o + i] = Ipv4OptionKind.Eol;
   view.fillChecksum();
 }
-
-const EMPTY = new Uint8Array(0);

@@ -5,6 +5,9 @@ import {
 } from './ipv6.js';
 import { WireDrop } from './wire-drop.js';
 
+/** Placeholder a view holds before its first `bind`. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * IPv6 extension headers (RFC 8200 §4): Hop-by-Hop Options (§4.3), Routing (§4.4), Fragment
  * (§4.5, layout in ipv6.ts) and Destination Options (§4.6), their options (§4.2), and a walker
@@ -574,5 +577,3 @@ function write32(b: Uint8Array, p: number, v: number): void {
   b[p + 2] = v >>> 8;
   b[p + 3] = v;
 }
-
-const EMPTY = new Uint8Array(0);

@@ -2,6 +2,9 @@ import { pseudoHeaderSum6 } from './checksum.js';
 import { IpProtocol } from './ip-protocol.js';
 import { WireDrop } from './wire-drop.js';
 
+/** Placeholder a view holds before its first `bind`. */
+const EMPTY = new Uint8Array(0);
+
 /**
  * IPv6 (RFC 8200 §3) and its extension headers (§4).
  *
@@ -235,5 +238,3 @@ export function emitIpv6(repr: Ipv6Repr, view: Ipv6Packet): void {
 function copy16(src: Uint8Array, so: number, dst: Uint8Array, d: number): void {
   for (let i = 0; i < IPV6_ADDR_LEN; i++) dst[d + i] = src[so + i]!;
 }
-
-const EMPTY = new Uint8Array(0);
