@@ -91,19 +91,8 @@ export class Rfc6052Prefix {
 
   /** Writes the 16-byte IPv4-embedded IPv6 address of the IPv4 address at `v4[v4Off]`. */
   embed(v4: Uint8Array, v4Off: number, out: Uint8Array, outOff: number): void {
-    const p = this.prefix.bytes;
-    const n = this.prefixBytes;
-    for (let i = 0; i < n; i++) out[outOff + i] = p[i]!;
-    for (let i = n; i < 16; i++) out[outOff + i] = 0;
-    // Read all four octets before writing: `v4` and `out` may be the same buffer.
-    const a = v4[v4Off]!;
-    const b = v4[v4Off + 1]!;
-    const c = v4[v4Off + 2]!;
-    const d = v4[v4Off + 3]!;
-    out[outOff + this.p0] = a;
-    out[outOff + this.p1] = b;
-    out[outOff + this.p2] = c;
-    out[outOff + this.p3] = d;
+    // Read all four octets before writing: `v4` and `out` may overlap.
+    this.embedIpv4(((v4[v4Off]! << 24) | (v4[v4Off + 1]! << 16) | (v4[v4Off + 2]! << 8) | v4[v4Off + 3]!) >>> 0, out, outOff);
   }
 
   /** Same as `embed`, for an IPv4 address held as an unsigned 32-bit number. */
