@@ -64,8 +64,10 @@ const NON_GLOBAL_IPV4 = [
 
 /**
  * Stateless SIIT address mapping (RFC 7915 §6): the Explicit Address Mapping Table first, then
- * the RFC 6052 prefix (RFC 7757 §3.2 — "the EAM algorithm takes precedence"). An address that
- * neither maps is untranslatable and the call returns false without writing.
+ * the RFC 6052 prefix (RFC 7757 §3.2: an address an EAM covers is translated by the EAM, every
+ * other one by RFC 6052). An address that neither maps is untranslatable and the call returns
+ * false without writing; the translator then drops the packet, or for the source of an ICMPv6
+ * error falls back to the RFC 6791 pool (RFC 7915 §5.2).
  *
  * The four AddressMapper calls allocate nothing; they read `context` (set per packet by the
  * translator) and record how they mapped in `lastMethod`.
@@ -128,9 +130,11 @@ export class SiitAddressMapper implements AddressMapper {
 
   /**
    * RFC 7757 §4.2.2, after the IPv6→IPv4 translation of a packet: whether the IPv4 result must
-   * be translated straight back (intrinsic mode only). For an ordinary outer header: its
-   * destination came from pool6 and lands in an EAM (`lastDestinationMethod`); for the header
-   * quoted in an ICMP error: the same holds for its source. `v4` is the mapped address.
+   * be translated straight back, with MAP_CTX_HAIRPIN set (intrinsic mode only). Ask it with the
+   * destination of an outer header that is not an ICMP error, and with the source of the header
+   * quoted in an ICMPv6 error (Jool's two condition sets): `v4` is the address just written and
+   * `method` the `lastMethod` read right after writing it. A hairpin is an address that came
+   * from pool6 and lands in an EAM.
    */
   isIntrinsicHairpin(v4: Uint8Array, v4Off: number, method: number): boolean {
     return this.hairpinning === 'intrinsic' && method === MAPPED_RFC6052 && this.eamt.contains4(v4, v4Off);
