@@ -94,110 +94,145 @@ function hasRfc4884Length(type: number): boolean {
   return type === Icmpv4Type.DestUnreachable || type === Icmpv4Type.TimeExceeded || type === Icmpv4Type.ParameterProblem;
 }
 
+/** Bits of the `flags` argument of `parseIcmpv4`. */
+export const Icmpv4ParseFlag = {
+  /** Do not verify the checksum (the message is quoted in another error, or already verified). */
+  skipChecksum: 1,
+} as const;
+
+/** Placeholder a view holds before its first `bind`. */
 const EMPTY = new Uint8Array(0);
 
 /**
- * View of an ICMPv4 message in `buf[off, off+len)`, where `len` is the IP payload length. Bind
- * and reuse; after `check()` returns 0 no accessor reads outside the view.
+ * Zero-copy view of an ICMPv4 message, bound to a buffer and reused. `off` is the absolute offset
+ * of the message in `buf`, `len` its length (the IP payload length). Which accessors mean
+ * something depends on the type (see `Icmpv4Repr`).
+ *
+ * Setters named `set*` write the field only; `update*` also adjust the checksum in place by
+ * RFC 1624 eqn. 3, as NAT rewrites need.
  */
 export class Icmpv4Packet {
   buf: Uint8Array = EMPTY;
   off = 0;
   len = 0;
 
-  bind(buf: Uint8Array, off = 0, len = buf.length - off): this {
+  bind(buf: Uint8Array, off: number, len: number): this {
     this.buf = buf;
     this.off = off;
     this.len = len;
     return this;
   }
 
-  /** 0, or why the bytes are not an ICMPv4 message this layer reads: shorter than the 8-byte
-   * header, or an RFC 4884 length beyond the message. */
+  /**
+   * Validates the length: at least the 8-byte header, and for the types that carry one, an
+   * RFC 4884 length that fits the message. Once it returns 0 the header and the quoted datagram
+   * (`quotedOff`, `quotedLen`) lie in the bound length.
+   */
   check(): number {
     if (this.len < ICMPV4_HEADER_LEN) return WireDrop.code.truncated;
-    if (hasRfc4884Length(this.type) && this.rfc4884Length * ICMPV4_RFC4884_UNIT > this.len - ICMPV4_HEADER_LEN) {
+    if (hasRfc4884Length(this.type()) && this.rfc4884Len() * ICMPV4_RFC4884_UNIT > this.len - ICMPV4_HEADER_LEN) {
       return WireDrop.code.badLength;
     }
     return WireDrop.code.none;
   }
 
-  get type(): number {
+  type(): number {
     return this.buf[this.off + ICMPV4_OFF_TYPE]!;
   }
-  set type(v: number) {
-    this.buf[this.off + ICMPV4_OFF_TYPE] = v;
-  }
-  get code(): number {
+
+  code(): number {
     return this.buf[this.off + ICMPV4_OFF_CODE]!;
   }
-  set code(v: number) {
-    this.buf[this.off + ICMPV4_OFF_CODE] = v;
-  }
-  get checksum(): number {
+
+  checksum(): number {
     return this.u16(ICMPV4_OFF_CHECKSUM);
   }
-  set checksum(v: number) {
-    this.setU16(ICMPV4_OFF_CHECKSUM, v);
-  }
+
   /** Echo identifier; NAT treats it as the port of the flow (RFC 5508 §3). */
-  get ident(): number {
+  ident(): number {
     return this.u16(ICMPV4_OFF_IDENT);
   }
-  set ident(v: number) {
-    this.setU16(ICMPV4_OFF_IDENT, v);
-  }
-  get seq(): number {
+
+  seq(): number {
     return this.u16(ICMPV4_OFF_SEQ);
   }
-  set seq(v: number) {
-    this.setU16(ICMPV4_OFF_SEQ, v);
-  }
+
   /** Parameter Problem: byte offset of the problem in the quoted datagram. */
-  get pointer(): number {
+  pointer(): number {
     return this.buf[this.off + ICMPV4_OFF_POINTER]!;
   }
-  set pointer(v: number) {
-    this.buf[this.off + ICMPV4_OFF_POINTER] = v;
-  }
+
   /** Fragmentation Needed: MTU of the next-hop link (RFC 1191 §4). */
-  get nextHopMtu(): number {
+  nextHopMtu(): number {
     return this.u16(ICMPV4_OFF_NEXT_HOP_MTU);
   }
-  set nextHopMtu(v: number) {
-    this.setU16(ICMPV4_OFF_NEXT_HOP_MTU, v);
-  }
+
   /** RFC 4884 length of the original datagram field, in 32-bit words; 0 when not given. */
-  get rfc4884Length(): number {
+  rfc4884Len(): number {
     return this.buf[this.off + ICMPV4_OFF_RFC4884_LENGTH]!;
   }
-  set rfc4884Length(v: number) {
-    this.buf[this.off + ICMPV4_OFF_RFC4884_LENGTH] = v;
-  }
+
   /** Bytes 4-7 as one number, for types whose rest of header this view does not name. */
-  get rest(): number {
-    const b = this.buf, o = this.off + 4;
-    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+  rest(): number {
+    const b = this.buf, p = this.off + 4;
+    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
   }
-  set rest(v: number) {
-    const b = this.buf, o = this.off + 4;
-    b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v;
-  }
-  /** Absolute offset and length of what follows the header (echo data, quoted datagram). */
-  get payloadOffset(): number {
+
+  /** What follows the header: echo data, or the quoted datagram and any extension structure. */
+  payloadOff(): number {
     return this.off + ICMPV4_HEADER_LEN;
   }
-  get payloadLength(): number {
+
+  payloadLen(): number {
     return this.len - ICMPV4_HEADER_LEN;
   }
+
   /** Error messages: absolute offset of the quoted datagram (its IPv4 header). */
-  get quotedOffset(): number {
+  quotedOff(): number {
     return this.off + ICMPV4_HEADER_LEN;
   }
+
   /** Error messages: length of the quoted datagram, without any RFC 4884 extension structure. */
-  get quotedLength(): number {
-    const l = hasRfc4884Length(this.type) ? this.rfc4884Length : 0;
+  quotedLen(): number {
+    const l = hasRfc4884Length(this.type()) ? this.rfc4884Len() : 0;
     return l === 0 ? this.len - ICMPV4_HEADER_LEN : l * ICMPV4_RFC4884_UNIT;
+  }
+
+  setType(v: number): void {
+    this.buf[this.off + ICMPV4_OFF_TYPE] = v;
+  }
+
+  setCode(v: number): void {
+    this.buf[this.off + ICMPV4_OFF_CODE] = v;
+  }
+
+  setChecksum(v: number): void {
+    this.put16(ICMPV4_OFF_CHECKSUM, v);
+  }
+
+  setIdent(v: number): void {
+    this.put16(ICMPV4_OFF_IDENT, v);
+  }
+
+  setSeq(v: number): void {
+    this.put16(ICMPV4_OFF_SEQ, v);
+  }
+
+  setPointer(v: number): void {
+    this.buf[this.off + ICMPV4_OFF_POINTER] = v;
+  }
+
+  setNextHopMtu(v: number): void {
+    this.put16(ICMPV4_OFF_NEXT_HOP_MTU, v);
+  }
+
+  setRfc4884Len(words: number): void {
+    this.buf[this.off + ICMPV4_OFF_RFC4884_LENGTH] = words;
+  }
+
+  setRest(v: number): void {
+    const b = this.buf, p = this.off + 4;
+    b[p] = v >>> 24; b[p + 1] = v >>> 16; b[p + 2] = v >>> 8; b[p + 3] = v;
   }
 
   /** True when the checksum over the whole message verifies (RFC 792: no pseudo-header). */
@@ -206,39 +241,42 @@ export class Icmpv4Packet {
   }
 
   fillChecksum(): void {
-    this.checksum = 0;
-    this.checksum = internetChecksum(this.buf, this.off, this.len, 0);
+    this.setChecksum(0);
+    this.setChecksum(internetChecksum(this.buf, this.off, this.len, 0));
   }
 
-  /** Sets the echo identifier keeping the checksum right (RFC 1624), as NAT does (RFC 5508). */
-  setIdentWithChecksumUpdate(ident: number): void {
-    const old = this.ident;
-    this.ident = ident;
-    this.checksum = adjustChecksum16(this.checksum, old, ident & 0xffff);
+  /** Echo identifier rewrite of NAT (RFC 5508 §3) with the checksum kept right. */
+  updateIdent(v: number): void {
+    const old = this.ident();
+    this.setIdent(v);
+    this.setChecksum(adjustChecksum16(this.checksum(), old, v & 0xffff));
   }
 
-  /** Folds a change of covered bytes (e.g. a NAT rewrite inside the quoted datagram) into the
-   * checksum; `oldSum`/`newSum` are the unfolded sums of those bytes before and after, taken at
-   * even distances from the message start. */
-  updateChecksum(oldSum: number, newSum: number): void {
-    this.checksum = adjustChecksum(this.checksum, oldSum, newSum);
+  /** Folds a change of covered bytes (a NAT rewrite inside the quoted datagram) into the
+   * checksum; `oldSum`/`newSum` are the unfolded sums of those bytes before and after, summed
+   * from an even distance to the message start. */
+  adjustChecksum(oldSum: number, newSum: number): void {
+    this.setChecksum(adjustChecksum(this.checksum(), oldSum, newSum));
   }
 
-  private u16(at: number): number {
-    const b = this.buf, o = this.off + at;
-    return (b[o]! << 8) | b[o + 1]!;
+  private u16(rel: number): number {
+    const p = this.off + rel;
+    return (this.buf[p]! << 8) | this.buf[p + 1]!;
   }
-  private setU16(at: number, v: number): void {
-    const b = this.buf, o = this.off + at;
-    b[o] = v >>> 8; b[o + 1] = v;
+
+  private put16(rel: number, v: number): void {
+    const p = this.off + rel;
+    this.buf[p] = v >>> 8;
+    this.buf[p + 1] = v;
   }
 }
 
 /**
- * An ICMPv4 header as values. Which fields carry meaning depends on `type`: `ident`/`seq` for
- * echo and echo reply, `nextHopMtu` and `rfc4884Length` for Destination Unreachable,
- * `rfc4884Length` for Time Exceeded, `pointer` and `rfc4884Length` for Parameter Problem, and
- * the raw `rest` (bytes 4-7) for every other type. The payload stays in the buffer.
+ * An ICMPv4 header as a value. Reused: parse overwrites every field. Which fields carry meaning
+ * depends on `type`: `ident`/`seq` for Echo and Echo Reply, `nextHopMtu` and `rfc4884Len` for
+ * Destination Unreachable, `rfc4884Len` for Time Exceeded, `pointer` and `rfc4884Len` for
+ * Parameter Problem, and the raw `rest` (bytes 4-7) for every other type; the others are 0. The
+ * checksum is not part of the value: parse verifies it and emit computes it.
  */
 export class Icmpv4Repr {
   type = 0;
@@ -247,88 +285,83 @@ export class Icmpv4Repr {
   seq = 0;
   pointer = 0;
   nextHopMtu = 0;
-  rfc4884Length = 0;
+  /** RFC 4884 length of the original datagram field, in 32-bit words. */
+  rfc4884Len = 0;
   rest = 0;
-  payloadLength = 0;
-
-  clear(): void {
-    this.type = 0; this.code = 0; this.ident = 0; this.seq = 0; this.pointer = 0;
-    this.nextHopMtu = 0; this.rfc4884Length = 0; this.rest = 0; this.payloadLength = 0;
-  }
+  /** Bytes after the 8-byte header. */
+  payloadLen = 0;
 }
 
-/**
- * Parses `view` into `out`; returns 0 or a `WireDrop` code. `verify` false skips the checksum,
- * for messages quoted inside another ICMP error (usually cut short).
- */
-export function parseIcmpv4(view: Icmpv4Packet, out: Icmpv4Repr, verify = true): number {
+/** Header plus payload: the message length `emitIcmpv4` covers. */
+export function icmpv4ReprLen(repr: Icmpv4Repr): number {
+  return ICMPV4_HEADER_LEN + repr.payloadLen;
+}
+
+/** Parses and validates a message: length (`check`) and checksum. `flags` takes
+ * `Icmpv4ParseFlag` bits. */
+export function parseIcmpv4(view: Icmpv4Packet, out: Icmpv4Repr, flags = 0): number {
   const drop = view.check();
   if (drop !== 0) return drop;
-  if (verify && !view.verifyChecksum()) return WireDrop.code.badChecksum;
-  out.clear();
-  const t = view.type;
+  if ((flags & Icmpv4ParseFlag.skipChecksum) === 0 && !view.verifyChecksum()) return WireDrop.code.badChecksum;
+  const t = view.type();
   out.type = t;
-  out.code = view.code;
-  out.payloadLength = view.payloadLength;
+  out.code = view.code();
+  out.ident = 0; out.seq = 0; out.pointer = 0; out.nextHopMtu = 0; out.rfc4884Len = 0; out.rest = 0;
+  out.payloadLen = view.payloadLen();
   switch (t) {
     case Icmpv4Type.EchoRequest:
     case Icmpv4Type.EchoReply:
-      out.ident = view.ident;
-      out.seq = view.seq;
+      out.ident = view.ident();
+      out.seq = view.seq();
       break;
     case Icmpv4Type.DestUnreachable:
-      out.rfc4884Length = view.rfc4884Length;
-      out.nextHopMtu = view.nextHopMtu;
+      out.rfc4884Len = view.rfc4884Len();
+      out.nextHopMtu = view.nextHopMtu();
       break;
     case Icmpv4Type.TimeExceeded:
-      out.rfc4884Length = view.rfc4884Length;
+      out.rfc4884Len = view.rfc4884Len();
       break;
     case Icmpv4Type.ParameterProblem:
-      out.pointer = view.pointer;
-      out.rfc4884Length = view.rfc4884Length;
+      out.pointer = view.pointer();
+      out.rfc4884Len = view.rfc4884Len();
       break;
     default:
-      out.rest = view.rest;
+      out.rest = view.rest();
   }
   return WireDrop.code.none;
 }
 
-/** Length on the wire of the message `repr` describes. */
-export function icmpv4Length(repr: Icmpv4Repr): number {
-  return ICMPV4_HEADER_LEN + repr.payloadLength;
-}
-
 /**
- * Writes the header `repr` describes (unused bytes zero, RFC 792) and the checksum over it and
- * the payload, which must already be in place after the header. Afterwards `view.len` is the
- * message length. Throws RangeError (a caller bug) when the view is too short.
+ * Writes every header byte (unused ones zero, RFC 792) and the checksum over header and payload;
+ * the payload must already be in place after the header. Afterwards `view.len` is the message
+ * length. Throws RangeError (a caller bug) when the view is shorter than `icmpv4ReprLen(repr)`.
  */
 export function emitIcmpv4(repr: Icmpv4Repr, view: Icmpv4Packet): void {
-  const total = ICMPV4_HEADER_LEN + repr.payloadLength;
+  const total = ICMPV4_HEADER_LEN + repr.payloadLen;
   if (view.len < total) throw new RangeError('ICMPv4 message does not fit the view');
   view.len = total;
-  view.type = repr.type;
-  view.code = repr.code;
-  view.rest = 0;
+  view.setType(repr.type);
+  view.setCode(repr.code);
+  view.setRest(0);
   switch (repr.type) {
     case Icmpv4Type.EchoRequest:
     case Icmpv4Type.EchoReply:
-      view.ident = repr.ident;
-      view.seq = repr.seq;
+      view.setIdent(repr.ident);
+      view.setSeq(repr.seq);
       break;
     case Icmpv4Type.DestUnreachable:
-      view.rfc4884Length = repr.rfc4884Length;
-      view.nextHopMtu = repr.nextHopMtu;
+      view.setRfc4884Len(repr.rfc4884Len);
+      view.setNextHopMtu(repr.nextHopMtu);
       break;
     case Icmpv4Type.TimeExceeded:
-      view.rfc4884Length = repr.rfc4884Length;
+      view.setRfc4884Len(repr.rfc4884Len);
       break;
     case Icmpv4Type.ParameterProblem:
-      view.pointer = repr.pointer;
-      view.rfc4884Length = repr.rfc4884Length;
+      view.setPointer(repr.pointer);
+      view.setRfc4884Len(repr.rfc4884Len);
       break;
     default:
-      view.rest = repr.rest;
+      view.setRest(repr.rest);
   }
   view.fillChecksum();
 }

@@ -38,35 +38,36 @@ export const TCP_WINDOW_SCALE_MAX = 14;
 const EMPTY = new Uint8Array(0);
 
 /**
- * Walks the options in `buf[off, off+len)` without allocating. Each `next()` that returns true
- * leaves the current option in `kind`, `start` (absolute offset of its kind byte) and `length`
- * (all its bytes). NOP options are yielded; EOL ends the walk. A malformed option (length below
- * 2, past the end, or a known kind with the wrong length) ends the walk with `error` set to
- * `WireDrop.code.badOption`, so the value accessors never read outside a well-formed option.
+ * Walks the options of one segment without allocating. Reused: `reset` then `next()` until it
+ * returns false; after each true, `kind`, `off` (absolute offset of the kind byte), `optLen`
+ * (whole option, 1 for NOP), `dataOff` and `dataLen` describe the option, and the value methods
+ * of its kind read it. EOL ends the walk (what follows is padding, RFC 9293 §3.2). When `next()`
+ * returns false, `error` is 0 at the end of the area or after EOL, else `WireDrop.code.badOption`
+ * (length below 2, past the end, or a known kind with the wrong length), so the value methods
+ * never read outside a well-formed option.
  */
-export class TcpOptionReader {
+export class TcpOptionIter {
   buf: Uint8Array = EMPTY;
-  pos = 0;
-  end = 0;
-  kind = -1;
-  start = 0;
-  length = 0;
+  private pos = 0;
+  private end = 0;
+  kind = 0;
+  off = 0;
+  optLen = 0;
+  dataOff = 0;
+  dataLen = 0;
   error = 0;
 
-  bind(buf: Uint8Array, off: number, len: number): this {
+  reset(buf: Uint8Array, off: number, len: number): this {
     this.buf = buf;
     this.pos = off;
     this.end = off + len;
-    this.kind = -1;
-    this.start = off;
-    this.length = 0;
     this.error = 0;
     return this;
   }
 
-  /** Binds to the options of a segment that passed `check()`. */
-  bindSegment(seg: TcpPacket): this {
-    return this.bind(seg.buf, seg.optionsOffset, seg.optionsLength);
+  /** Resets to the options of a segment that passed `check()`. */
+  resetSegment(seg: TcpPacket): this {
+    return this.reset(seg.buf, seg.optionsOff(), seg.optionsLen());
   }
 
   next(): boolean {
@@ -74,12 +75,11 @@ export class TcpOptionReader {
     if (p >= end) return false;
     const k = b[p]!;
     if (k === TcpOptionKind.Eol) {
-      // Everything after EOL is padding (RFC 9293 §3.2).
       this.pos = end;
       return false;
     }
     if (k === TcpOptionKind.Nop) {
-      this.kind = k; this.start = p; this.length = 1; this.pos = p + 1;
+      this.set(k, p, 1);
       return true;
     }
     if (p + 2 > end) return this.fail();
@@ -93,40 +93,50 @@ export class TcpOptionReader {
       case TcpOptionKind.Sack: if (l < 10 || ((l - 2) & 7) !== 0) return this.fail(); break;
       default: break;
     }
-    this.kind = k; this.start = p; this.length = l; this.pos = p + l;
+    this.set(k, p, l);
     return true;
   }
 
-  /** Maximum segment size of the current MSS option. */
-  get mss(): number {
-    const b = this.buf, o = this.start + 2;
+  /** MSS option: the maximum segment size. */
+  mss(): number {
+    const b = this.buf, o = this.dataOff;
     return (b[o]! << 8) | b[o + 1]!;
   }
-  /** Shift count of the current window-scale option. */
-  get windowScale(): number {
-    return this.buf[this.start + 2]!;
+
+  /** Window-scale option: the shift count. */
+  windowScale(): number {
+    return this.buf[this.dataOff]!;
   }
-  get tsVal(): number {
-    return readU32(this.buf, this.start + 2);
+
+  /** Timestamps option: TSval and TSecr. */
+  tsVal(): number {
+    return readU32(this.buf, this.dataOff);
   }
-  get tsEcr(): number {
-    return readU32(this.buf, this.start + 6);
+
+  tsEcr(): number {
+    return readU32(this.buf, this.dataOff + 4);
   }
-  get sackBlockCount(): number {
-    return (this.length - 2) >>> 3;
+
+  /** SACK option: number of blocks and the edges of block `i`. */
+  sackBlockCount(): number {
+    return this.dataLen >>> 3;
   }
+
   sackLeft(i: number): number {
-    return readU32(this.buf, this.start + 2 + i * 8);
+    return readU32(this.buf, this.dataOff + i * 8);
   }
+
   sackRight(i: number): number {
-    return readU32(this.buf, this.start + 6 + i * 8);
+    return readU32(this.buf, this.dataOff + 4 + i * 8);
   }
-  /** Absolute offset and length of the current option's data (after kind and length). */
-  get dataOffset(): number {
-    return this.start + 2;
-  }
-  get dataLength(): number {
-    return this.length - 2;
+
+  private set(kind: number, off: number, optLen: number): void {
+    this.kind = kind;
+    this.off = off;
+    this.optLen = optLen;
+    this.dataOff = off + (optLen > 1 ? 2 : 1);
+    this.dataLen = optLen > 1 ? optLen - 2 : 0;
+    this.pos = off + optLen;
   }
 
   private fail(): boolean {
@@ -146,7 +156,7 @@ function writeU32(b: Uint8Array, o: number, v: number): void {
 
 /**
  * TCP options as values. Known kinds are decoded; options of other kinds are kept raw (kind,
- * length, data, in arrival order) in `unknown[0, unknownLength)` so emit writes them back. A
+ * length, data, in arrival order) in `unknown[0, unknownLen)` so emit writes them back. A
  * kind that appears twice keeps its last value. NOP/EOL padding is not kept: emit lays options
  * out afresh.
  */
@@ -163,7 +173,7 @@ export class TcpOptionsRepr {
   sackBlocks = 0;
   /** Left and right edges: block i is `sack[2i]`, `sack[2i+1]`. */
   readonly sack = new Uint32Array(TCP_SACK_MAX_BLOCKS * 2);
-  unknownLength = 0;
+  unknownLen = 0;
   readonly unknown = new Uint8Array(TCP_OPTIONS_MAX_LEN);
 
   clear(): void {
@@ -172,26 +182,26 @@ export class TcpOptionsRepr {
     this.sackPermitted = false;
     this.hasTimestamp = false; this.tsVal = 0; this.tsEcr = 0;
     this.sackBlocks = 0; this.sack.fill(0);
-    this.unknownLength = 0; this.unknown.fill(0);
+    this.unknownLen = 0; this.unknown.fill(0);
   }
 }
 
-const reader = new TcpOptionReader();
+const iter = new TcpOptionIter();
 
 /** Parses the options in `buf[off, off+len)` into `out`; returns 0 or `WireDrop.code.badOption`. */
 export function parseTcpOptions(buf: Uint8Array, off: number, len: number, out: TcpOptionsRepr): number {
   out.clear();
   if (len > TCP_OPTIONS_MAX_LEN) return WireDrop.code.badOption;
-  const r = reader.bind(buf, off, len);
+  const r = iter.reset(buf, off, len);
   while (r.next()) {
     switch (r.kind) {
       case TcpOptionKind.Nop: break;
-      case TcpOptionKind.Mss: out.hasMss = true; out.mss = r.mss; break;
-      case TcpOptionKind.WindowScale: out.hasWindowScale = true; out.windowScale = r.windowScale; break;
+      case TcpOptionKind.Mss: out.hasMss = true; out.mss = r.mss(); break;
+      case TcpOptionKind.WindowScale: out.hasWindowScale = true; out.windowScale = r.windowScale(); break;
       case TcpOptionKind.SackPermitted: out.sackPermitted = true; break;
-      case TcpOptionKind.Timestamp: out.hasTimestamp = true; out.tsVal = r.tsVal; out.tsEcr = r.tsEcr; break;
+      case TcpOptionKind.Timestamp: out.hasTimestamp = true; out.tsVal = r.tsVal(); out.tsEcr = r.tsEcr(); break;
       case TcpOptionKind.Sack: {
-        const n = r.sackBlockCount;
+        const n = r.sackBlockCount();
         out.sackBlocks = n;
         for (let i = 0; i < n; i++) {
           out.sack[2 * i] = r.sackLeft(i);
@@ -201,8 +211,8 @@ export function parseTcpOptions(buf: Uint8Array, off: number, len: number, out: 
       }
       default:
         // len ≤ 40 bounds the sum of option lengths, so the raw copy always fits.
-        for (let i = 0, u = out.unknownLength; i < r.length; i++) out.unknown[u + i] = buf[r.start + i]!;
-        out.unknownLength += r.length;
+        for (let i = 0, u = out.unknownLen; i < r.optLen; i++) out.unknown[u + i] = buf[r.off + i]!;
+        out.unknownLen += r.optLen;
     }
   }
   return r.error;
@@ -255,16 +265,16 @@ function layout(o: TcpOptionsRepr, buf: Uint8Array, off: number, aligned: boolea
     }
     p += l;
   }
-  if (o.unknownLength > 0) {
-    if (write) for (let i = 0; i < o.unknownLength; i++) buf[p + i] = o.unknown[i]!;
-    p += o.unknownLength;
+  if (o.unknownLen > 0) {
+    if (write) for (let i = 0; i < o.unknownLen; i++) buf[p + i] = o.unknown[i]!;
+    p += o.unknownLen;
   }
   return p - off;
 }
 
 /** Length of the options `o` emits, padded to a multiple of 4 (the data offset counts words).
  * Above `TCP_OPTIONS_MAX_LEN` when the set cannot fit a TCP header. */
-export function tcpOptionsLength(o: TcpOptionsRepr): number {
+export function tcpOptionsReprLen(o: TcpOptionsRepr): number {
   let n = layout(o, EMPTY, 0, true, false);
   if (n > TCP_OPTIONS_MAX_LEN) n = layout(o, EMPTY, 0, false, false);
   return (n + 3) & ~3;
@@ -272,7 +282,7 @@ export function tcpOptionsLength(o: TcpOptionsRepr): number {
 
 /**
  * Writes the options `o` describes at `buf[off]`, followed by zero (EOL) padding to a word
- * boundary (RFC 9293 §3.1); returns the bytes written, `tcpOptionsLength(o)`. Throws RangeError
+ * boundary (RFC 9293 §3.1); returns the bytes written, `tcpOptionsReprLen(o)`. Throws RangeError
  * (a caller bug) when the set does not fit the 40-byte option space.
  */
 export function emitTcpOptions(o: TcpOptionsRepr, buf: Uint8Array, off: number): number {
@@ -291,8 +301,8 @@ export function emitTcpOptions(o: TcpOptionsRepr, buf: Uint8Array, off: number):
  * has none or its options are malformed. `seg` must have passed `check()`.
  */
 export function findTcpMss(seg: TcpPacket): number {
-  const r = reader.bindSegment(seg);
-  while (r.next()) if (r.kind === TcpOptionKind.Mss) return r.start + 2;
+  const r = iter.resetSegment(seg);
+  while (r.next()) if (r.kind === TcpOptionKind.Mss) return r.dataOff;
   return -1;
 }
 
@@ -334,9 +344,9 @@ function writeWordKeepingChecksum(seg: TcpPacket, at: number, value: number): vo
   const old = (b[at]! << 8) | b[at + 1]!;
   b[at] = value >>> 8; b[at + 1] = value;
   if (((at - seg.off) & 1) === 0) {
-    seg.checksum = adjustChecksum16(seg.checksum, old, value);
+    seg.setChecksum(adjustChecksum16(seg.checksum(), old, value));
   } else {
-    seg.checksum = adjustChecksum16(seg.checksum, swap16(old), swap16(value));
+    seg.setChecksum(adjustChecksum16(seg.checksum(), swap16(old), swap16(value)));
   }
 }
 

@@ -20,173 +20,198 @@ export const UDP_OFF_CHECKSUM = 6;
  * (RFC 8200 §8.1). A computed checksum of zero is sent as 0xffff instead. */
 export const UDP_CHECKSUM_NONE = 0;
 
+/** Bits of the `flags` argument of `UdpPacket.check` and `parseUdp`. */
+export const UdpParseFlag = {
+  /** Do not verify the checksum (the caller already did, or the datagram is quoted). */
+  skipChecksum: 1,
+  /**
+   * The datagram is the one quoted in an ICMP error (RFC 792, RFC 4443 §2.4 (c)): it is cut short,
+   * so a Length beyond the buffer is expected rather than `truncated`. Implies `skipChecksum`.
+   */
+  quoted: 2,
+  /** Carried over IPv6, where a zero checksum is invalid (RFC 8200 §8.1) instead of "none". */
+  ipv6: 4,
+} as const;
+
+/** Placeholder a view holds before its first `bind`. */
 const EMPTY = new Uint8Array(0);
 
 /**
- * View of a UDP datagram in `buf[off, off+len)`, where `len` is what the IP layer carries (it
- * may exceed the UDP length field: trailing bytes are not part of the datagram). Bind and reuse;
- * after `check()` returns 0 no accessor reads outside the view.
+ * Zero-copy view of a UDP datagram, bound to a buffer and reused. `off` is the absolute offset of
+ * the header in `buf`, `len` the bytes the IP layer carries (may exceed the Length field: the
+ * bytes after it are not part of the datagram).
+ *
+ * Setters named `set*` write the field only; `update*` also adjust the checksum in place by
+ * RFC 1624 eqn. 3, as NAT rewrites need. A datagram sent without checksum over IPv4 keeps none.
  */
 export class UdpPacket {
   buf: Uint8Array = EMPTY;
   off = 0;
   len = 0;
 
-  bind(buf: Uint8Array, off = 0, len = buf.length - off): this {
+  bind(buf: Uint8Array, off: number, len: number): this {
     this.buf = buf;
     this.off = off;
     this.len = len;
     return this;
   }
 
-  /** 0, or why the bytes are not a UDP datagram: the length field must cover the header and fit
-   * the buffer (RFC 768). */
-  check(): number {
+  /**
+   * Validates the Length field: it must cover the header and, unless `UdpParseFlag.quoted` was
+   * given, fit the buffer (RFC 768). Once it returns 0 the header lies in the bound length.
+   */
+  check(flags = 0): number {
     if (this.len < UDP_HEADER_LEN) return WireDrop.code.truncated;
-    const l = this.datagramLength;
+    const l = this.datagramLen();
     if (l < UDP_HEADER_LEN) return WireDrop.code.badLength;
-    if (l > this.len) return WireDrop.code.truncated;
+    if (l > this.len && (flags & UdpParseFlag.quoted) === 0) return WireDrop.code.truncated;
     return WireDrop.code.none;
   }
 
-  get srcPort(): number {
-    const b = this.buf, o = this.off + UDP_OFF_SRC_PORT;
-    return (b[o]! << 8) | b[o + 1]!;
+  srcPort(): number {
+    return this.u16(UDP_OFF_SRC_PORT);
   }
-  set srcPort(v: number) {
-    const b = this.buf, o = this.off + UDP_OFF_SRC_PORT;
-    b[o] = v >>> 8; b[o + 1] = v;
+
+  dstPort(): number {
+    return this.u16(UDP_OFF_DST_PORT);
   }
-  get dstPort(): number {
-    const b = this.buf, o = this.off + UDP_OFF_DST_PORT;
-    return (b[o]! << 8) | b[o + 1]!;
-  }
-  set dstPort(v: number) {
-    const b = this.buf, o = this.off + UDP_OFF_DST_PORT;
-    b[o] = v >>> 8; b[o + 1] = v;
-  }
+
   /** The Length field: header plus payload, in bytes. */
-  get datagramLength(): number {
-    const b = this.buf, o = this.off + UDP_OFF_LENGTH;
-    return (b[o]! << 8) | b[o + 1]!;
+  datagramLen(): number {
+    return this.u16(UDP_OFF_LENGTH);
   }
-  set datagramLength(v: number) {
-    const b = this.buf, o = this.off + UDP_OFF_LENGTH;
-    b[o] = v >>> 8; b[o + 1] = v;
+
+  checksum(): number {
+    return this.u16(UDP_OFF_CHECKSUM);
   }
-  get checksum(): number {
-    const b = this.buf, o = this.off + UDP_OFF_CHECKSUM;
-    return (b[o]! << 8) | b[o + 1]!;
-  }
-  set checksum(v: number) {
-    const b = this.buf, o = this.off + UDP_OFF_CHECKSUM;
-    b[o] = v >>> 8; b[o + 1] = v;
-  }
-  /** Absolute offset of the payload in `buf`. */
-  get payloadOffset(): number {
+
+  payloadOff(): number {
     return this.off + UDP_HEADER_LEN;
   }
+
   /** Payload length according to the Length field. */
-  get payloadLength(): number {
-    return this.datagramLength - UDP_HEADER_LEN;
+  payloadLen(): number {
+    return this.datagramLen() - UDP_HEADER_LEN;
   }
 
-  /** True when the checksum over the datagram and the pseudo-header sum (`pseudoHeaderSum4/6`
-   * with the UDP length) verifies. A zero field is not special here: see `parseUdp`. */
+  setSrcPort(v: number): void {
+    this.put16(UDP_OFF_SRC_PORT, v);
+  }
+
+  setDstPort(v: number): void {
+    this.put16(UDP_OFF_DST_PORT, v);
+  }
+
+  setDatagramLen(v: number): void {
+    this.put16(UDP_OFF_LENGTH, v);
+  }
+
+  setChecksum(v: number): void {
+    this.put16(UDP_OFF_CHECKSUM, v);
+  }
+
+  /** True when the checksum over the datagram and `pseudoSum` (the IP view's
+   * `pseudoHeaderSum` with the UDP length) verifies. A zero field is not special here. */
   verifyChecksum(pseudoSum: number): boolean {
-    return verifyChecksum(this.buf, this.off, this.datagramLength, pseudoSum);
+    return verifyChecksum(this.buf, this.off, this.datagramLen(), pseudoSum);
   }
 
-  /** Computes and stores the checksum over the datagram (payload already in place). */
+  /** Computes the checksum over the datagram (payload in place) and stores it. */
   fillChecksum(pseudoSum: number): void {
-    this.checksum = 0;
-    const c = finishChecksum(sumWords(this.buf, this.off, this.datagramLength, pseudoSum));
+    this.setChecksum(0);
+    const c = finishChecksum(sumWords(this.buf, this.off, this.datagramLen(), pseudoSum));
     // RFC 768: a computed zero is transmitted as all ones, zero meaning "none".
-    this.checksum = c === 0 ? 0xffff : c;
+    this.setChecksum(c === 0 ? 0xffff : c);
+  }
+
+  updateSrcPort(v: number): void {
+    const old = this.srcPort();
+    this.setSrcPort(v);
+    this.adjust16(old, v & 0xffff);
+  }
+
+  updateDstPort(v: number): void {
+    const old = this.dstPort();
+    this.setDstPort(v);
+    this.adjust16(old, v & 0xffff);
   }
 
   /**
-   * Sets the source port keeping the checksum right (RFC 1624), as NAT rewrites do. A datagram
-   * sent without checksum over IPv4 keeps having none.
+   * Folds a change of covered data outside the header into the checksum: the pseudo-header
+   * when NAT rewrites addresses, or when NAT64 swaps an IPv4 pseudo-header for an IPv6 one.
+   * `oldSum`/`newSum` are unfolded sums of that data before and after. An absent (zero) checksum
+   * stays absent; a translator to IPv6 computes a full one instead (RFC 7915 §4.5).
    */
-  setSrcPortWithChecksumUpdate(port: number): void {
-    const old = this.srcPort;
-    this.srcPort = port;
-    this.adjustWord(old, port & 0xffff);
-  }
-
-  setDstPortWithChecksumUpdate(port: number): void {
-    const old = this.dstPort;
-    this.dstPort = port;
-    this.adjustWord(old, port & 0xffff);
-  }
-
-  /**
-   * Folds a change of covered data outside the header (the pseudo-header when NAT rewrites
-   * addresses, or NAT64 swaps an IPv4 pseudo-header for an IPv6 one) into the checksum:
-   * `oldSum`/`newSum` are unfolded sums of the data before and after. Leaves an absent (zero)
-   * checksum absent; a translator to IPv6 must compute a full one instead (RFC 7915 §4.5).
-   */
-  updateChecksum(oldSum: number, newSum: number): void {
-    const c = this.checksum;
+  adjustChecksum(oldSum: number, newSum: number): void {
+    const c = this.checksum();
     if (c === UDP_CHECKSUM_NONE) return;
     const n = adjustChecksum(c, oldSum, newSum);
-    this.checksum = n === 0 ? 0xffff : n;
+    this.setChecksum(n === 0 ? 0xffff : n);
   }
 
-  private adjustWord(oldWord: number, newWord: number): void {
-    const c = this.checksum;
+  private adjust16(oldWord: number, newWord: number): void {
+    const c = this.checksum();
     if (c === UDP_CHECKSUM_NONE) return;
     const n = adjustChecksum16(c, oldWord, newWord);
-    this.checksum = n === 0 ? 0xffff : n;
+    this.setChecksum(n === 0 ? 0xffff : n);
+  }
+
+  private u16(rel: number): number {
+    const p = this.off + rel;
+    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+  }
+
+  private put16(rel: number, v: number): void {
+    const p = this.off + rel;
+    this.buf[p] = v >>> 8;
+    this.buf[p + 1] = v;
   }
 }
 
-/** A UDP header as values. The payload stays in the buffer. */
+/** A UDP header as a value. Reused: parse overwrites every field. The checksum is not part of
+ * the value: parse verifies it and emit computes it. The payload stays in the buffer. */
 export class UdpRepr {
   srcPort = 0;
   dstPort = 0;
-  payloadLength = 0;
+  payloadLen = 0;
+}
+
+/** Header plus payload: the Length `emitUdp` writes. */
+export function udpReprLen(repr: UdpRepr): number {
+  return UDP_HEADER_LEN + repr.payloadLen;
 }
 
 /**
- * Parses `view` into `out`; returns 0 or a `WireDrop` code. `pseudoSum` is the pseudo-header sum
- * (`pseudoHeaderSum4/6` with the UDP length). A zero checksum means "none" over IPv4 (RFC 768)
- * and is invalid over IPv6 (RFC 8200 §8.1). `verify` false skips the checksum, for datagrams
- * quoted in ICMP errors, which are usually cut short.
+ * Parses and validates a datagram: Length (`check`) and checksum. `pseudoSum` is the IP view's
+ * `pseudoHeaderSum` for the UDP length; `flags` takes `UdpParseFlag` bits. A zero checksum means
+ * "none" over IPv4 (RFC 768) and is `badChecksum` with `UdpParseFlag.ipv6` (RFC 8200 §8.1).
  */
-export function parseUdp(view: UdpPacket, out: UdpRepr, pseudoSum: number, ipv6: boolean, verify = true): number {
-  const drop = view.check();
+export function parseUdp(view: UdpPacket, out: UdpRepr, pseudoSum: number, flags = 0): number {
+  const drop = view.check(flags);
   if (drop !== 0) return drop;
-  if (verify) {
-    const c = view.checksum;
-    if (c === UDP_CHECKSUM_NONE) {
-      if (ipv6) return WireDrop.code.badChecksum;
+  if ((flags & (UdpParseFlag.skipChecksum | UdpParseFlag.quoted)) === 0) {
+    if (view.checksum() === UDP_CHECKSUM_NONE) {
+      if ((flags & UdpParseFlag.ipv6) !== 0) return WireDrop.code.badChecksum;
     } else if (!view.verifyChecksum(pseudoSum)) {
       return WireDrop.code.badChecksum;
     }
   }
-  out.srcPort = view.srcPort;
-  out.dstPort = view.dstPort;
-  out.payloadLength = view.payloadLength;
+  out.srcPort = view.srcPort();
+  out.dstPort = view.dstPort();
+  out.payloadLen = view.payloadLen();
   return WireDrop.code.none;
 }
 
-/** Length on the wire of the datagram `repr` describes. */
-export function udpLength(repr: UdpRepr): number {
-  return UDP_HEADER_LEN + repr.payloadLength;
-}
-
 /**
- * Writes the header `repr` describes into `view` and the checksum over it and the payload,
- * which must already be in place after the header. Throws RangeError (a caller bug) when the
- * view is shorter than the datagram.
+ * Writes every header byte and the checksum over header and payload; the payload must already be
+ * in place after the header. Throws RangeError (a caller bug) when the view is shorter than
+ * `udpReprLen(repr)`.
  */
 export function emitUdp(repr: UdpRepr, view: UdpPacket, pseudoSum: number): void {
-  const total = UDP_HEADER_LEN + repr.payloadLength;
+  const total = UDP_HEADER_LEN + repr.payloadLen;
   if (view.len < total || total > 0xffff) throw new RangeError('UDP datagram does not fit the view');
-  view.srcPort = repr.srcPort;
-  view.dstPort = repr.dstPort;
-  view.datagramLength = total;
+  view.setSrcPort(repr.srcPort);
+  view.setDstPort(repr.dstPort);
+  view.setDatagramLen(total);
   view.fillChecksum(pseudoSum);
 }

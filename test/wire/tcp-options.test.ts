@@ -5,20 +5,20 @@ import { pseudoHeaderSum4 } from '../../src/wire/checksum.js';
 import { IpProtocol } from '../../src/wire/ip-protocol.js';
 import { TcpPacket } from '../../src/wire/tcp.js';
 import {
-  clampTcpMss, emitTcpOptions, findTcpMss, parseTcpOptions, setTcpMss, TcpOptionKind, TcpOptionReader,
-  TcpOptionsRepr, tcpOptionsLength,
+  clampTcpMss, emitTcpOptions, findTcpMss, parseTcpOptions, setTcpMss, TcpOptionIter, TcpOptionKind, TcpOptionsRepr,
+  tcpOptionsReprLen,
 } from '../../src/wire/tcp-options.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
 
-const reader = new TcpOptionReader();
+const iter = new TcpOptionIter();
 const seg = new TcpPacket();
 
 function kinds(hex: string): number[] {
   const b = fromHex(hex);
   const out: number[] = [];
-  reader.bind(b, 0, b.length);
-  while (reader.next()) out.push(reader.kind);
+  iter.reset(b, 0, b.length);
+  while (iter.next()) out.push(iter.kind);
   return out;
 }
 
@@ -28,37 +28,37 @@ function parse(hex: string): [number, TcpOptionsRepr] {
   return [parseTcpOptions(b, 0, b.length, o), o];
 }
 
-test('reader walks the options of a Linux SYN without allocating views', () => {
+test('iterator walks the options of a Linux SYN', () => {
   // MSS 1460, SACK-permitted, timestamps 0x01020304/0, NOP, window scale 7.
   const hex = '020405b4 0402 080a0102030400000000 01 030307';
   assert.deepEqual(kinds(hex), [2, 4, 8, 1, 3]);
   const b = fromHex(hex);
-  reader.bind(b, 0, b.length);
-  reader.next();
-  assert.equal(reader.mss, 1460);
-  reader.next(); reader.next();
-  assert.equal(reader.tsVal, 0x01020304);
-  assert.equal(reader.tsEcr, 0);
-  reader.next(); reader.next();
-  assert.equal(reader.windowScale, 7);
-  assert.equal(reader.error, 0);
+  iter.reset(b, 0, b.length);
+  iter.next();
+  assert.equal(iter.mss(), 1460);
+  iter.next(); iter.next();
+  assert.equal(iter.tsVal(), 0x01020304);
+  assert.equal(iter.tsEcr(), 0);
+  iter.next(); iter.next();
+  assert.equal(iter.windowScale(), 7);
+  assert.equal(iter.error, 0);
 });
 
-test('reader stops at EOL and ignores what follows (RFC 9293 §3.2)', () => {
+test('iterator stops at EOL and ignores what follows (RFC 9293 §3.2)', () => {
   assert.deepEqual(kinds('01 00 02 ff ff ff'), [1]);
   const [code, o] = parse('01 00 02 ff ff ff');
   assert.equal(code, 0);
   assert.equal(o.hasMss, false);
 });
 
-test('reader gives SACK blocks (RFC 2018 §3)', () => {
+test('iterator gives SACK blocks (RFC 2018 §3)', () => {
   const b = fromHex('0101 0512 00000001 00000002 fffffff0 ffffffff');
-  reader.bind(b, 0, b.length);
-  reader.next(); reader.next(); reader.next();
-  assert.equal(reader.kind, TcpOptionKind.Sack);
-  assert.equal(reader.sackBlockCount, 2);
-  assert.equal(reader.sackLeft(1), 0xfffffff0);
-  assert.equal(reader.sackRight(1), 0xffffffff);
+  iter.reset(b, 0, b.length);
+  iter.next(); iter.next(); iter.next();
+  assert.equal(iter.kind, TcpOptionKind.Sack);
+  assert.equal(iter.sackBlockCount(), 2);
+  assert.equal(iter.sackLeft(1), 0xfffffff0);
+  assert.equal(iter.sackRight(1), 0xffffffff);
 });
 
 const malformed: [string, string][] = [
@@ -78,9 +78,9 @@ for (const [name, hex] of malformed) {
     const [code] = parse(hex);
     assert.equal(code, WireDrop.code.badOption);
     const b = fromHex(hex);
-    reader.bind(b, 0, b.length);
-    while (reader.next()) assert.ok(reader.start + reader.length <= b.length);
-    assert.equal(reader.error, WireDrop.code.badOption);
+    iter.reset(b, 0, b.length);
+    while (iter.next()) assert.ok(iter.off + iter.optLen <= b.length);
+    assert.equal(iter.error, WireDrop.code.badOption);
   });
 }
 
@@ -94,7 +94,7 @@ test('unknown kinds are kept raw, in order, and emitted back', () => {
   const [code, o] = parse('1e0400810204 0218 220601020304');
   assert.equal(code, 0);
   assert.equal(o.mss, 0x218);
-  assert.equal(toHex(o.unknown.subarray(0, o.unknownLength)), '1e040081' + '220601020304');
+  assert.equal(toHex(o.unknown.subarray(0, o.unknownLen)), '1e040081' + '220601020304');
   const buf = new Uint8Array(16).fill(0xa5);
   const n = emitTcpOptions(o, buf, 0);
   assert.equal(n, 16);
@@ -106,7 +106,7 @@ test('emit lays a Linux SYN set out as Linux does (RFC 7323 Appendix A)', () => 
   o.hasMss = true; o.mss = 1460; o.sackPermitted = true; o.hasTimestamp = true; o.tsVal = 0x01020304;
   o.hasWindowScale = true; o.windowScale = 7;
   const buf = new Uint8Array(24).fill(0xa5);
-  assert.equal(tcpOptionsLength(o), 20);
+  assert.equal(tcpOptionsReprLen(o), 20);
   assert.equal(emitTcpOptions(o, buf, 2), 20);
   assert.equal(toHex(buf), 'a5a5' + '020405b4' + '0402080a0102030400000000' + '01030307' + 'a5a5');
 });
@@ -125,7 +125,7 @@ test('emit falls back to the compact layout when the aligned one exceeds 40 byte
   const o = new TcpOptionsRepr();
   o.hasMss = true; o.mss = 536; o.hasTimestamp = true; o.sackBlocks = 3;
   for (let i = 0; i < 6; i++) o.sack[i] = i + 1;
-  assert.equal(tcpOptionsLength(o), 40);
+  assert.equal(tcpOptionsReprLen(o), 40);
   const buf = new Uint8Array(40).fill(0xa5);
   assert.equal(emitTcpOptions(o, buf, 0), 40);
   assert.deepEqual(kinds(toHex(buf)), [2, 8, 5]);
@@ -137,13 +137,13 @@ test('emit falls back to the compact layout when the aligned one exceeds 40 byte
 test('emit of a set that cannot fit 40 bytes is a caller bug', () => {
   const o = new TcpOptionsRepr();
   o.hasTimestamp = true; o.sackBlocks = 4;
-  assert.ok(tcpOptionsLength(o) > 40);
+  assert.ok(tcpOptionsReprLen(o) > 40);
   assert.throws(() => emitTcpOptions(o, new Uint8Array(60), 0), RangeError);
 });
 
 test('emit pads with EOL to a word boundary in a poisoned buffer', () => {
   const o = new TcpOptionsRepr();
-  o.unknown.set([0xfe, 2]); o.unknownLength = 2;
+  o.unknown.set([0xfe, 2]); o.unknownLen = 2;
   const buf = new Uint8Array(8).fill(0xa5);
   assert.equal(emitTcpOptions(o, buf, 0), 4);
   assert.equal(toHex(buf), 'fe020000a5a5a5a5');
@@ -184,9 +184,9 @@ for (const v of l4Vectors('tcp').filter((x) => x.family === 4 && (x.fields['opti
     const at = findTcpMss(seg);
     assert.equal((pkt[at]! << 8) | pkt[at + 1]!, 500);
     assert.ok(seg.verifyChecksum(ps), 'incremental update must match the new contents');
-    const incremental = seg.checksum;
+    const incremental = seg.checksum();
     seg.fillChecksum(ps);
-    assert.equal(incremental, seg.checksum);
+    assert.equal(incremental, seg.checksum());
   });
 }
 
@@ -222,9 +222,9 @@ test('property: MSS rewrite at any alignment equals a full recomputation', () =>
       const changed = clampTcpMss(seg, max);
       assert.equal(changed, mss > max);
       assert.ok(seg.verifyChecksum(ps));
-      const incremental = seg.checksum;
+      const incremental = seg.checksum();
       seg.fillChecksum(ps);
-      assert.equal(incremental, seg.checksum);
+      assert.equal(incremental, seg.checksum());
     }));
 });
 
@@ -243,10 +243,10 @@ test('property: parseTcpOptions ∘ emitTcpOptions is the identity, unknown kind
       o.sackBlocks = sack.length;
       sack.forEach(([l, r], i) => { o.sack[2 * i] = l; o.sack[2 * i + 1] = r; });
       for (const [kind, data] of unknown) {
-        o.unknown.set([kind, data.length + 2, ...data], o.unknownLength);
-        o.unknownLength += data.length + 2;
+        o.unknown.set([kind, data.length + 2, ...data], o.unknownLen);
+        o.unknownLen += data.length + 2;
       }
-      fc.pre(tcpOptionsLength(o) <= 40);
+      fc.pre(tcpOptionsReprLen(o) <= 40);
       const buf = new Uint8Array(44).fill(0xa5);
       const n = emitTcpOptions(o, buf, 2);
       const back = new TcpOptionsRepr();
@@ -255,11 +255,11 @@ test('property: parseTcpOptions ∘ emitTcpOptions is the identity, unknown kind
     }));
 });
 
-test('property: random option bytes never throw and the reader stays in bounds', () => {
+test('property: random option bytes never throw and the iter stays in bounds', () => {
   fc.assert(fc.property(fc.uint8Array({ maxLength: 40 }), (b) => {
     const code = parseTcpOptions(b, 0, b.length, new TcpOptionsRepr());
     assert.ok(code === 0 || code === WireDrop.code.badOption);
-    reader.bind(b, 0, b.length);
-    while (reader.next()) assert.ok(reader.start + reader.length <= b.length);
+    iter.reset(b, 0, b.length);
+    while (iter.next()) assert.ok(iter.off + iter.optLen <= b.length);
   }));
 });

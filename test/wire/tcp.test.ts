@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pseudoHeaderSum4, pseudoHeaderSum6, sumWords } from '../../src/wire/checksum.js';
 import { IpProtocol } from '../../src/wire/ip-protocol.js';
-import { emitTcp, parseTcp, TCP_HEADER_LEN, TcpFlag, tcpHeaderLength, TcpPacket, TcpRepr } from '../../src/wire/tcp.js';
+import { emitTcp, parseTcp, TCP_HEADER_LEN, TcpFlag, TcpPacket, TcpParseFlag, TcpRepr, tcpReprHeaderLen, tcpReprTotalLen } from '../../src/wire/tcp.js';
 import { TcpOptionsRepr } from '../../src/wire/tcp-options.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
@@ -40,9 +40,9 @@ function expectedOptions(list: ScapyOption[]): TcpOptionsRepr {
       case 'unknown': {
         const [kind, hex] = value as [number, string];
         const data = fromHex(hex);
-        o.unknown.set([kind, data.length + 2], o.unknownLength);
-        o.unknown.set(data, o.unknownLength + 2);
-        o.unknownLength += data.length + 2;
+        o.unknown.set([kind, data.length + 2], o.unknownLen);
+        o.unknown.set(data, o.unknownLen + 2);
+        o.unknownLen += data.length + 2;
         break;
       }
       default: break;
@@ -66,13 +66,13 @@ for (const v of l4Vectors('tcp')) {
     assert.equal(out.dstPort, f.dstPort);
     assert.equal(out.seq, f.seq);
     assert.equal(out.ack, f.ack);
-    assert.equal(view.dataOffset, f.dataOffset);
+    assert.equal(view.dataOffset(), f.dataOffset);
     assert.equal(out.reserved, f.reserved);
     assert.equal(out.flags, f.flags);
     assert.equal(out.window, f.window);
-    assert.equal(view.checksum, f.checksum);
+    assert.equal(view.checksum(), f.checksum);
     assert.equal(out.urgent, f.urgent);
-    assert.equal(out.payloadLength, f.payloadLength);
+    assert.equal(out.payloadLen, f.payloadLength);
     assert.deepEqual(out.options, expectedOptions(f.options));
   });
 
@@ -80,14 +80,14 @@ for (const v of l4Vectors('tcp')) {
     const pkt = fromHex(v.hex);
     const len = pkt.length - v.l4Offset;
     const out = new TcpRepr();
-    parseTcp(view.bind(pkt, v.l4Offset, len), out, 0, false);
-    const hl = tcpHeaderLength(out);
-    const buf = new Uint8Array(v.l4Offset + hl + out.payloadLength + 8).fill(0xa5);
+    parseTcp(view.bind(pkt, v.l4Offset, len), out, 0, TcpParseFlag.skipChecksum);
+    const hl = tcpReprHeaderLen(out);
+    const buf = new Uint8Array(v.l4Offset + hl + out.payloadLen + 8).fill(0xa5);
     buf.set(pkt.subarray(0, v.l4Offset));
-    buf.set(pkt.subarray(v.l4Offset + view.headerLength), v.l4Offset + hl);
-    const ps = pseudo(pkt, v.family, hl + out.payloadLength);
+    buf.set(pkt.subarray(v.l4Offset + view.headerLen()), v.l4Offset + hl);
+    const ps = pseudo(pkt, v.family, tcpReprTotalLen(out));
     emitTcp(out, view.bind(buf, v.l4Offset, buf.length - v.l4Offset), ps);
-    assert.equal(view.len, hl + out.payloadLength);
+    assert.equal(view.len, hl + out.payloadLen);
     assert.equal(toHex(buf.subarray(buf.length - 8)), 'a5a5a5a5a5a5a5a5');
     if (SAME_LAYOUT.has(v.name)) assert.equal(toHex(buf.subarray(0, buf.length - 8)), v.hex);
     const again = new TcpRepr();
@@ -111,24 +111,24 @@ test('named vector: RFC 9293 fixed header fields by hand', () => {
   assert.equal(out.flags, TcpFlag.Syn | TcpFlag.Ack);
   assert.equal(out.window, 0x1000);
   assert.equal(out.urgent, 7);
-  assert.equal(view.optionsLength, 0);
-  assert.equal(view.payloadOffset, 20);
+  assert.equal(view.optionsLen(), 0);
+  assert.equal(view.payloadOff(), 20);
 });
 
 test('32-bit sequence numbers read unsigned', () => {
   const seg = new Uint8Array(20);
   view.bind(seg, 0, 20);
-  view.seq = 0xfffffffe;
-  view.ack = 0x80000000;
-  assert.equal(view.seq, 0xfffffffe);
-  assert.equal(view.ack, 0x80000000);
+  view.setSeq(0xfffffffe);
+  view.setAck(0x80000000);
+  assert.equal(view.seq(), 0xfffffffe);
+  assert.equal(view.ack(), 0x80000000);
 });
 
 test('emit writes every header byte of a 0xa5-poisoned buffer, option padding included', () => {
   const r = new TcpRepr();
   r.srcPort = 1; r.dstPort = 2; r.seq = 3; r.ack = 4; r.flags = TcpFlag.Syn; r.window = 5;
   r.options.hasWindowScale = true; r.options.windowScale = 2;
-  r.options.unknown.set([0xfd, 3, 0x42]); r.options.unknownLength = 3;
+  r.options.unknown.set([0xfd, 3, 0x42]); r.options.unknownLen = 3;
   const buf = new Uint8Array(40).fill(0xa5);
   emitTcp(r, view.bind(buf, 0, 40), 0);
   // NOP + window scale, unknown kind 253, one EOL byte of padding.
@@ -142,9 +142,9 @@ test('round trip at a non-zero offset with payload', () => {
   const ip = fromHex('20010db8000000000000000000000001 20010db8000100000000000000000002');
   const r = new TcpRepr();
   r.srcPort = 50000; r.dstPort = 443; r.seq = 0xdeadbeef; r.ack = 0x01020304; r.flags = TcpFlag.Psh | TcpFlag.Ack;
-  r.window = 512; r.payloadLength = 5;
+  r.window = 512; r.payloadLen = 5;
   r.options.hasTimestamp = true; r.options.tsVal = 9; r.options.tsEcr = 10;
-  const hl = tcpHeaderLength(r);
+  const hl = tcpReprHeaderLen(r);
   assert.equal(hl, 32);
   const buf = new Uint8Array(11 + hl + 5);
   buf.set(fromHex('68656c6c6f'), 11 + hl);
@@ -153,7 +153,7 @@ test('round trip at a non-zero offset with payload', () => {
   const out = new TcpRepr();
   assert.equal(parseTcp(view.bind(buf, 11, hl + 5), out, ps), 0);
   assert.deepEqual(out, r);
-  assert.equal(toHex(buf.subarray(view.payloadOffset, view.payloadOffset + view.payloadLength)), '68656c6c6f');
+  assert.equal(toHex(buf.subarray(view.payloadOff(), view.payloadOff() + view.payloadLen())), '68656c6c6f');
 });
 
 function segment(options: string, payload = ''): Uint8Array {
@@ -175,12 +175,12 @@ test('drop truncated: fewer than 20 bytes', () => {
 test('drop badHeaderLength: data offset below 5 words', () => {
   const seg = segment('');
   seg[12] = 4 << 4;
-  assert.equal(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0, false), WireDrop.code.badHeaderLength);
+  assert.equal(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0, TcpParseFlag.skipChecksum), WireDrop.code.badHeaderLength);
 });
 
 test('drop badHeaderLength: data offset beyond the buffer', () => {
   const seg = segment('02040578');
-  assert.equal(parseTcp(view.bind(seg, 0, 23), new TcpRepr(), 0, false), WireDrop.code.badHeaderLength);
+  assert.equal(parseTcp(view.bind(seg, 0, 23), new TcpRepr(), 0, TcpParseFlag.skipChecksum), WireDrop.code.badHeaderLength);
 });
 
 test('drop badChecksum: one flipped payload bit', () => {
@@ -199,21 +199,23 @@ test('port setters with checksum update equal a full recomputation', () => {
   const seg = segment('020405b4', '0102030405');
   const ps = pseudoHeaderSum4(ip, 0, 4, IpProtocol.Tcp, seg.length);
   view.bind(seg, 0, seg.length).fillChecksum(ps);
-  view.setSrcPortWithChecksumUpdate(1);
-  view.setDstPortWithChecksumUpdate(0xfffe);
-  const incremental = view.checksum;
+  view.updateSrcPort(1);
+  view.updateDstPort(0xfffe);
+  const incremental = view.checksum();
   view.fillChecksum(ps);
-  assert.equal(incremental, view.checksum);
+  assert.equal(incremental, view.checksum());
+  assert.equal(view.srcPort(), 1);
+  assert.equal(view.dstPort(), 0xfffe);
 });
 
-test('updateChecksum follows a NAT64 change of pseudo-header', () => {
+test('adjustChecksum follows a NAT64 change of pseudo-header', () => {
   const v6 = fromHex('20010db8000000000000000000000001 0064ff9b000000000000000008080808');
   const v4 = fromHex('c0000201 08080808');
   const seg = segment('', '00ff00ff00');
   const old = pseudoHeaderSum6(v6, 0, 16, IpProtocol.Tcp, seg.length);
   const now = pseudoHeaderSum4(v4, 0, 4, IpProtocol.Tcp, seg.length);
   view.bind(seg, 0, seg.length).fillChecksum(old);
-  view.updateChecksum(old, now);
+  view.adjustChecksum(old, now);
   assert.equal(parseTcp(view, new TcpRepr(), now), 0);
   assert.equal(sumWords(v4, 0, 8, 0) + IpProtocol.Tcp + seg.length, now);
 });
@@ -225,12 +227,12 @@ test('reserved bits are carried, not rejected (RFC 9293 §3.1)', () => {
   const out = new TcpRepr();
   assert.equal(parseTcp(view, out, 0), 0);
   assert.equal(out.reserved, 0x0f);
-  assert.equal(view.dataOffset, 5);
+  assert.equal(view.dataOffset(), 5);
 });
 
 test('emit with options past the option space is a caller bug', () => {
   const r = new TcpRepr();
-  r.options.unknownLength = 40;
+  r.options.unknownLen = 40;
   r.options.hasMss = true;
   assert.throws(() => emitTcp(r, view.bind(new Uint8Array(100), 0, 100), 0), RangeError);
   const small = new TcpRepr();
@@ -252,7 +254,7 @@ test('property: parse ∘ emit is the identity on TcpRepr', () => {
     (g) => {
       const r = new TcpRepr();
       r.srcPort = g.srcPort; r.dstPort = g.dstPort; r.seq = g.seq; r.ack = g.ack; r.reserved = g.reserved;
-      r.flags = g.flags; r.window = g.window; r.urgent = g.urgent; r.payloadLength = g.payload.length;
+      r.flags = g.flags; r.window = g.window; r.urgent = g.urgent; r.payloadLen = g.payload.length;
       const o = r.options;
       if (g.mss !== null) { o.hasMss = true; o.mss = g.mss; }
       if (g.ws !== null) { o.hasWindowScale = true; o.windowScale = g.ws; }
@@ -263,7 +265,7 @@ test('property: parse ∘ emit is the identity on TcpRepr', () => {
       const blocks = Math.min(g.sack.length, Math.floor((room - 2) / 8));
       o.sackBlocks = Math.max(0, blocks);
       for (let i = 0; i < o.sackBlocks; i++) { o.sack[2 * i] = g.sack[i]!; o.sack[2 * i + 1] = g.sack[i]! ^ 0x5a5a; }
-      const hl = tcpHeaderLength(r);
+      const hl = tcpReprHeaderLen(r);
       const buf = new Uint8Array(g.off + hl + g.payload.length).fill(0xa5);
       buf.set(g.payload, g.off + hl);
       emitTcp(r, view.bind(buf, g.off, buf.length - g.off), g.ps);
@@ -276,8 +278,8 @@ test('property: parse ∘ emit is the identity on TcpRepr', () => {
 test('property: random bytes never throw and a passing parse keeps reads in bounds', () => {
   const out = new TcpRepr();
   fc.assert(fc.property(fc.uint8Array({ maxLength: 70 }), fc.boolean(), (b, verify) => {
-    const code = parseTcp(view.bind(b, 0, b.length), out, 0, verify);
+    const code = parseTcp(view.bind(b, 0, b.length), out, 0, verify ? 0 : TcpParseFlag.skipChecksum);
     assert.ok(code >= 0 && code < WireDrop.size);
-    if (code === 0) assert.ok(view.payloadOffset + view.payloadLength === b.length && view.headerLength >= TCP_HEADER_LEN);
+    if (code === 0) assert.ok(view.payloadOff() + view.payloadLen() === b.length && view.headerLen() >= TCP_HEADER_LEN);
   }));
 });
