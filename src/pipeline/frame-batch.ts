@@ -1,0 +1,47 @@
+import type { LinkKind } from './link-kind.js';
+
+/**
+ * Frames ready for the output port: one preallocated byte area with offsets, lengths and kinds in
+ * typed arrays, the same shape as the translator's `XlatOutput` but holding link-layer frames.
+ * The egress stage writes here; the port reads it after the pipeline returns.
+ */
+export class FrameBatch {
+  readonly bytes: Uint8Array;
+  count = 0;
+  used = 0;
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  /** `XlatOutputKind` of the packet each frame carries (translated, or a generated ICMP error). */
+  readonly kinds: Uint8Array;
+  /** Framing of every frame in the batch. */
+  linkKind: LinkKind;
+
+  constructor(linkKind: LinkKind, capacityBytes = 262144, maxFrames = 128) {
+    if (!(capacityBytes > 0) || !(maxFrames > 0)) throw new RangeError('FrameBatch needs a positive capacity and frame count');
+    this.linkKind = linkKind;
+    this.bytes = new Uint8Array(capacityBytes);
+    this.offsets = new Int32Array(maxFrames);
+    this.lengths = new Int32Array(maxFrames);
+    this.kinds = new Uint8Array(maxFrames);
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.used = 0;
+  }
+
+  /** Bytes free for the next frame, or 0 when every frame slot is taken. */
+  room(): number {
+    return this.count < this.offsets.length ? this.bytes.length - this.used : 0;
+  }
+
+  /** Records the frame of `len` bytes the caller wrote at `used`, after checking `room()`. */
+  push(len: number, kind: number): void {
+    const i = this.count;
+    this.offsets[i] = this.used;
+    this.lengths[i] = len;
+    this.kinds[i] = kind;
+    this.count = i + 1;
+    this.used += len;
+  }
+}

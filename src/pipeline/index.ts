@@ -1,0 +1,11 @@
+export { ClassifyDrop, ClassifyStage } from './classify-stage.js';
+export { EmitDrop, EmitStage } from './emit-stage.js';
+export { FrameBatch } from './frame-batch.js';
+export { LinkKind, outputLinkKind } from './link-kind.js';
+export { PacketContext } from './packet-context.js';
+export { Pipeline, STAGE_COUNTER_SLOTS, StageCounter, type DropCount } from './pipeline.js';
+export { StagePhase, type Stage } from './stage.js';
+export { TextTraceSink, type TraceSink } from './trace-sink.js';
+export { TranslateStage, type PacketTranslator } from './translate-stage.js';
+export { createSiitPipeline } from './siit-pipeline.js';
+export { Verdict, VERDICT_NAMES } from './verdict.js';

@@ -1,0 +1,81 @@
+import { EthernetFrame } from '../wire/ethernet.js';
+import { XlatOutput } from '../xlat/xlat-output.js';
+import { FrameBatch } from './frame-batch.js';
+import { LinkKind } from './link-kind.js';
+import { Verdict } from './verdict.js';
+
+/**
+ * Everything the stages know about the packet in hand. One context is allocated per pipeline
+ * (per worker) and rebound to every packet with `bind`, so the per-packet path allocates nothing.
+ * Stages read what earlier stages wrote here (classify: the IP header's place and family) and
+ * write what later ones need (translate: the produced packets). Fields the stateful stages will
+ * add (flow key, flow-cache entry, NAT session, owner node) belong here too.
+ */
+export class PacketContext {
+  /** The input frame: `buf[off, off+len)`. Stages may rewrite it in place. */
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  len = 0;
+  /** Framing of the input. */
+  linkKind: LinkKind = LinkKind.Ip;
+  /** Sequence number given by the port (the pcap frame number in a replay), for traces. */
+  index = 0;
+  /** Tenant the packet belongs to (index into the gateway's tenant list). */
+  tenant = 0;
+  /** Trace this packet: the pipeline reports every stage's verdict to its trace sink. */
+  traced = false;
+
+  // Set by classify.
+  /** Bytes of link-layer header before the IP header (Ethernet + tags; 0 for raw IP). */
+  l2Len = 0;
+  /** Absolute offset and length of the IP packet (Ethernet padding excluded). */
+  l3Off = 0;
+  l3Len = 0;
+  /** 4 or 6; 0 before classification. */
+  ipVersion = 0;
+
+  /** Reason code of the drop, in the reason table of the stage that dropped; 0 otherwise. */
+  reason = 0;
+  /** Index of the stage that dropped, or -1. */
+  dropStage = -1;
+
+  /** IP packets produced for this input (translated packets, generated ICMP errors). */
+  readonly packets: XlatOutput;
+  /** Frames for the output port, framed as `frames.linkKind` (set by the port). */
+  readonly frames: FrameBatch;
+  /** Scratch view of the input's Ethernet header, bound by classify. */
+  readonly eth = new EthernetFrame();
+
+  constructor(outputLink: LinkKind, packets = new XlatOutput(), frames = new FrameBatch(outputLink)) {
+    this.packets = packets;
+    this.frames = frames;
+  }
+
+  /** Points the context at a new input frame and clears every per-packet field. */
+  bind(buf: Uint8Array, off: number, len: number, linkKind: LinkKind, index: number): this {
+    this.buf = buf;
+    this.off = off;
+    this.len = len;
+    this.linkKind = linkKind;
+    this.index = index;
+    this.tenant = 0;
+    this.traced = false;
+    this.l2Len = 0;
+    this.l3Off = off;
+    this.l3Len = len;
+    this.ipVersion = 0;
+    this.reason = 0;
+    this.dropStage = -1;
+    this.packets.reset();
+    this.frames.reset();
+    return this;
+  }
+
+  /** Records `reason` and returns `Verdict.Drop`, so a stage drops with `return pkt.drop(code)`. */
+  drop(reason: number): Verdict {
+    this.reason = reason;
+    return Verdict.Drop;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
