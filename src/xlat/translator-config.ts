@@ -1,4 +1,5 @@
 import { DEFAULT_MTU_PLATEAUS } from './mtu.js';
+import { TranslatorConfigError } from './translator-config-error.js';
 
 /**
  * Settings of one stateless RFC 7915 translator. Plain data (addresses as bytes, MTUs as
@@ -45,6 +46,10 @@ export interface TranslatorConfig {
   /** Send the ICMP errors of RFC 7915 §4.4/§5.4 (and Time Exceeded, Packet Too Big). When false
    * the translator drops silently, still counting. */
   generateIcmpErrors: boolean;
+  /** Key of the IPv4 Identification generator (`Ipv4Identification`, RFC 7739 §5.3) that numbers
+   * IPv4 packets made from unfragmented IPv6 packets (RFC 7915 §5.1). Any 32-bit value; vary it
+   * per node so IDs are not predictable across the fabric. */
+  identificationSeed: number;
 }
 
 /** Defaults: a router on Ethernet links (1500) with a 1280-byte IPv6 minimum, TOS copied, UDP
@@ -63,5 +68,53 @@ export function defaultTranslatorConfig(): TranslatorConfig {
     ipv6SourceForErrors: null,
     decrementTtl: true,
     generateIcmpErrors: true,
+    identificationSeed: 0,
   };
+}
+
+/**
+ * Throws `TranslatorConfigError` for the first field out of range. `path` prefixes field names
+ * in the error (e.g. 'tenants[2].xlat').
+ */
+export function checkTranslatorConfig(config: TranslatorConfig, path = ''): void {
+  const at = (field: string): string => (path === '' ? field : path + '.' + field);
+  const bool = (field: keyof TranslatorConfig): void => {
+    if (typeof config[field] !== 'boolean') throw new TranslatorConfigError(at(field), 'expected true or false');
+  };
+  const int = (field: keyof TranslatorConfig, min: number, max: number, why: string): void => {
+    const v = config[field];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw new TranslatorConfigError(at(field), 'expected an integer from ' + min + ' to ' + max + ' (' + why + '), got ' + String(v));
+    }
+  };
+  bool('resetTrafficClass');
+  bool('decrementTtl');
+  bool('generateIcmpErrors');
+  int('lowestIpv6Mtu', 1280, 65535, 'RFC 8200 §5 minimum link MTU');
+  int('ipv6LinkMtu', 1280, 65535, 'RFC 8200 §5 minimum link MTU');
+  int('ipv4LinkMtu', 68, 65535, 'RFC 791 minimum MTU');
+  int('identificationSeed', 0, 0xffffffff, '32-bit key');
+  if (config.udpZeroChecksum !== 'drop' && config.udpZeroChecksum !== 'compute') {
+    throw new TranslatorConfigError(at('udpZeroChecksum'), "expected 'drop' or 'compute'");
+  }
+  const plateaus = config.mtuPlateaus;
+  if (!Array.isArray(plateaus) || plateaus.length === 0) throw new TranslatorConfigError(at('mtuPlateaus'), 'expected a non-empty list of MTUs');
+  for (let i = 0; i < plateaus.length; i++) {
+    const v = plateaus[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 68 || v > 65535) {
+      throw new TranslatorConfigError(at('mtuPlateaus[' + i + ']'), 'expected an integer from 68 to 65535, got ' + String(v));
+    }
+  }
+  const pool = config.pool6791;
+  if (!(pool instanceof Uint8Array) || pool.length === 0 || pool.length % 4 !== 0) {
+    throw new TranslatorConfigError(at('pool6791'), 'expected one or more IPv4 addresses, 4 bytes each');
+  }
+  const v4 = config.ipv4SourceForErrors;
+  if (v4 !== null && !(v4 instanceof Uint8Array && v4.length === 4)) {
+    throw new TranslatorConfigError(at('ipv4SourceForErrors'), 'expected null or an IPv4 address (4 bytes)');
+  }
+  const v6 = config.ipv6SourceForErrors;
+  if (v6 !== null && !(v6 instanceof Uint8Array && v6.length === 16)) {
+    throw new TranslatorConfigError(at('ipv6SourceForErrors'), 'expected null or an IPv6 address (16 bytes)');
+  }
 }

@@ -1,34 +1,48 @@
 import { DropCounters } from '../wire/drop-reasons.js';
+import { IPV6_HEADER_LEN } from '../wire/ipv6.js';
 import type { AddressMapper } from './address-mapper.js';
-import type { TranslatorConfig } from './translator-config.js';
+import { Translate4to6 } from './translate-4to6.js';
+import { Translate6to4 } from './translate-6to4.js';
+import { checkTranslatorConfig, type TranslatorConfig } from './translator-config.js';
 import { XlatDrop, type XlatDropName } from './xlat-drop.js';
 import type { XlatOutput } from './xlat-output.js';
 
 /**
- * Stateless IP/ICMP translator (RFC 7915). Body in progress: the signatures are final.
+ * Stateless IP/ICMP translator (SIIT, RFC 7915): IPv4 ⇄ IPv6 headers, fragments, ICMP with the
+ * quoted packet, and the ICMP errors a translator originates. Addresses come from the
+ * `AddressMapper` (RFC 6052 + EAMT for SIIT; session-backed for NAT64).
+ *
+ * Each call translates one whole IP packet at `buf[off, off+len)` (bytes past the IP length,
+ * such as Ethernet padding, are ignored) and appends its outputs to `out`; it returns 0 or the
+ * `XlatDrop` code, which it also counts in `drops`. Nothing is allocated per packet and bad
+ * input never throws. Not reentrant: one translator per worker.
  */
 export class Translator {
   readonly drops: DropCounters<XlatDropName>;
+  private readonly to6: Translate4to6;
+  private readonly to4: Translate6to4;
 
+  /** @throws TranslatorConfigError when a field of `config` is out of range. */
   constructor(readonly config: TranslatorConfig, readonly mapper: AddressMapper) {
+    checkTranslatorConfig(config);
     this.drops = new DropCounters(XlatDrop);
+    // Where an input that overlaps the output area is copied first: the largest IP packet.
+    const stage = new Uint8Array(IPV6_HEADER_LEN + 0xffff);
+    this.to6 = new Translate4to6(config, mapper, stage);
+    this.to4 = new Translate6to4(config, mapper, stage);
   }
 
-  /** Translates the IPv6 packet at `buf[off, off+len)` to IPv4, appending to `out`. Returns 0 or
-   * the `XlatDrop` code (also counted in `drops`). */
+  /** IPv6 → IPv4 (RFC 7915 §5). */
   translate6to4(buf: Uint8Array, off: number, len: number, out: XlatOutput): number {
-    void buf; void off; void len; void out;
-    return this.drop(XlatDrop.code.ipv6Truncated);
+    const code = this.to4.translate(buf, off, len, out);
+    if (code !== 0) this.drops.counts[code]!++;
+    return code;
   }
 
-  /** Translates the IPv4 packet at `buf[off, off+len)` to IPv6, appending to `out`. */
+  /** IPv4 → IPv6 (RFC 7915 §4). */
   translate4to6(buf: Uint8Array, off: number, len: number, out: XlatOutput): number {
-    void buf; void off; void len; void out;
-    return this.drop(XlatDrop.code.ipv4Truncated);
-  }
-
-  private drop(code: number): number {
-    this.drops.add(code);
+    const code = this.to6.translate(buf, off, len, out);
+    if (code !== 0) this.drops.counts[code]!++;
     return code;
   }
 }

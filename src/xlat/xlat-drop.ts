@@ -42,5 +42,6 @@ export const XlatDrop = defineDropReasons({
   icmpInnerUntranslatable: 'ICMP error quoting a packet whose addresses have no translation',
   // Output
   outputFull: 'output buffer or packet slots exhausted',
+  ipv6HeaderAfterFragment: 'IPv6: extension header after the Fragment header (RFC 7915 §5.1)',
 });
 export type XlatDropName = Exclude<(typeof XlatDrop.names)[number], 'none'>;

@@ -42,6 +42,11 @@ export class XlatOutput {
     return this.count < this.offsets.length ? this.bytes.length - this.used : 0;
   }
 
+  /** Packet slots left. */
+  freeSlots(): number {
+    return this.offsets.length - this.count;
+  }
+
   /** Records the packet of `len` bytes the caller has written at `used`. The caller checked
    * `room()` first. */
   push(len: number, kind: number): void {
