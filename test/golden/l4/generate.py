@@ -11,6 +11,7 @@ l4Offset (where the codec's view starts) and fields (what scapy reads back from 
 """
 import json
 import os
+import socket
 
 from scapy.all import (IP, IPv6, UDP, TCP, ICMP, Ether, Raw, raw, ICMPv6EchoRequest,
                        ICMPv6EchoReply, ICMPv6DestUnreach, ICMPv6PacketTooBig, ICMPv6TimeExceeded,
@@ -174,12 +175,12 @@ add('icmp6-time-exceeded-rfc4884', 'icmpv6', IPv6(src=DST6, dst=SRC6) / ICMPv6Ti
 # --- NDP -------------------------------------------------------------------------------------
 def ndp_fields(n):
     out = icmp6_fields(n)
-    out['target'] = n.tgt
+    out['target'] = socket.inet_pton(socket.AF_INET6, n.tgt).hex()
     out['flags'] = (n.R << 7 | n.S << 6 | n.O << 5) if n.type == 136 else 0
     sl = n.getlayer(ICMPv6NDOptSrcLLAddr)
     tl = n.getlayer(ICMPv6NDOptDstLLAddr)
-    out['sourceLinkAddr'] = sl.lladdr if sl else None
-    out['targetLinkAddr'] = tl.lladdr if tl else None
+    out['sourceLinkAddr'] = sl.lladdr.replace(':', '') if sl else None
+    out['targetLinkAddr'] = tl.lladdr.replace(':', '') if tl else None
     return out
 
 
