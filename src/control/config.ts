@@ -1,0 +1,222 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { AddressConfigError } from '../addr/address-config-error.js';
+import { parseIpv4 } from '../addr/ipv4-address.js';
+import { Ipv4Prefix } from '../addr/ipv4-prefix.js';
+import { parseIpv6 } from '../addr/ipv6-address.js';
+import { Ipv6Prefix } from '../addr/ipv6-prefix.js';
+import { RFC6052_PREFIX_LENGTHS, RFC6052_U_OCTET } from '../xlat/rfc6052.js';
+import { tenantBuildIssue } from './tenant-runtime.js';
+import { ConfigReadError, ConfigSyntaxError, ConfigValidationError, type ConfigIssue } from './config-error.js';
+
+/**
+ * The gateway's YAML configuration (the format `natmesh replay` and the live gateway read):
+ *
+ * ```yaml
+ * node:
+ *   id: 1                       # this gateway's ID: owner tag of the state it creates
+ * tenants:
+ *   - name: blue
+ *     id: 1
+ *     siit:                     # stateless translation, RFC 7915 (see examples/siit.yaml)
+ *       pool6: 2001:db8:64::/96
+ *       eamt: [{ ipv4: 198.51.100.0/24, ipv6: 2001:db8:6::/120 }]
+ *       ...
+ * ```
+ *
+ * Validation is zod for shape, types and ranges, with unknown keys refused at every level (a
+ * misspelt knob must not silently fall back to its default), then the address code of `addr/`
+ * and `xlat/` for every address, prefix and table, so that what passes here also builds. Every
+ * problem is reported with its field path. Knobs left out take the translator's defaults
+ * (`defaultTranslatorConfig`), so there is one source of defaults.
+ */
+
+const U32_MAX = 0xffffffff;
+
+/** Message for a missing or mistyped value. */
+function typeError(expected: string): (issue: { input?: unknown }) => string {
+  return (issue) => (issue.input === undefined ? 'required' : 'expected ' + expected + ', got ' + describeValue(issue.input));
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return 'the string "' + v + '"';
+  return typeof v + ' ' + String(v);
+}
+
+function int(min: number, max: number, why = ''): z.ZodNumber {
+  const range = 'expected an integer from ' + min + ' to ' + max + (why ? ' (' + why + ')' : '');
+  return z.number({ error: typeError('an integer') })
+    .int({ error: range })
+    .min(min, { error: range })
+    .max(max, { error: range });
+}
+
+const bool = z.boolean({ error: typeError('true or false') });
+
+/** A string that `parse` (an `addr/` parser) accepts, plus an optional extra check. */
+function text<T>(what: string, parse: (s: string) => T, check?: (v: T) => string | null): z.ZodType<string> {
+  return z.string({ error: typeError(what) }).superRefine((s, ctx) => {
+    let v: T;
+    try {
+      v = parse(s);
+    } catch (e) {
+      if (e instanceof AddressConfigError) {
+        ctx.addIssue({ code: 'custom', message: e.message });
+        return;
+      }
+      throw e;
+    }
+    const problem = check?.(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+const ipv4Address = text('an IPv4 address', (s) => parseIpv4(s));
+const ipv6Address = text('an IPv6 address', (s) => parseIpv6(s));
+const ipv4Prefix = text('an IPv4 prefix', (s) => Ipv4Prefix.parse(s));
+const ipv6Prefix = text('an IPv6 prefix', (s) => Ipv6Prefix.parse(s));
+/** RFC 6052 §2.2: the lengths an IPv4-embedded IPv6 prefix may have, and a zero u-octet. */
+const pool6Prefix = text('an IPv6 prefix', (s) => Ipv6Prefix.parse(s), (p) => {
+  if (!RFC6052_PREFIX_LENGTHS.includes(p.length)) return 'prefix length ' + p.length + ' is not one of ' + RFC6052_PREFIX_LENGTHS.join(', ') + ' (RFC 6052 §2.2)';
+  if (p.bytes[RFC6052_U_OCTET] !== 0) return 'bits 64-71 of an RFC 6052 prefix must be zero (RFC 6052 §2.2)';
+  return null;
+});
+
+const eamEntrySchema = z.strictObject({ ipv4: ipv4Prefix, ipv6: ipv6Prefix }, { error: typeError('a mapping with ipv4 and ipv6') });
+
+/** One tenant's stateless translator (RFC 7915 SIIT with RFC 6052 and an RFC 7757 EAMT). */
+const siitSchema = z.strictObject({
+  /** RFC 6052 prefix; absent or null for an EAMT-only translator. */
+  pool6: pool6Prefix.nullable().optional(),
+  /** Explicit Address Mappings (RFC 7757), consulted before pool6. */
+  eamt: z.array(eamEntrySchema, { error: typeError('a list') }).optional(),
+  /** RFC 6791 pool: IPv4 addresses or prefixes sourcing ICMPv4 errors of untranslatable origin. */
+  pool6791: z.array(ipv4Prefix, { error: typeError('a list') }).min(1, { error: 'needs at least one address or prefix' }).optional(),
+  /** Source of ICMPv6 errors the translator originates (RFC 7915 §5.4); absent: none sent. */
+  ipv6ErrorSource: ipv6Address.nullable().optional(),
+  /** Source of ICMPv4 errors the translator originates; absent: the first pool6791 address. */
+  ipv4ErrorSource: ipv4Address.nullable().optional(),
+  /** RFC 7915 §4.1/§5.1: zero the Traffic Class / TOS instead of copying it. */
+  resetTrafficClass: bool.optional(),
+  /** RFC 7915 §4.1/§6: smallest MTU of the IPv6 side. */
+  lowestIpv6Mtu: int(1280, 65535, 'RFC 8200 §5 minimum link MTU').optional(),
+  ipv4LinkMtu: int(68, 65535, 'RFC 791 minimum MTU').optional(),
+  ipv6LinkMtu: int(1280, 65535, 'RFC 8200 §5 minimum link MTU').optional(),
+  /** RFC 7915 §4.5: IPv4 UDP with checksum zero. */
+  udpZeroChecksum: z.enum(['drop', 'compute'], { error: typeError('drop or compute') }).optional(),
+  /** RFC 7757 §4.2 EAM hairpinning. */
+  hairpinning: z.enum(['off', 'simple', 'intrinsic'], { error: typeError('off, simple or intrinsic') }).optional(),
+  /** RFC 6052 §3.1 forbids non-global IPv4 under 64:ff9b::/96; true allows it (labs). */
+  allowNonGlobalWithWkp: bool.optional(),
+  /** RFC 1191 §7 plateau table, largest first. */
+  mtuPlateaus: z.array(int(68, 65535), { error: typeError('a list') }).min(1, { error: 'needs at least one MTU' }).optional(),
+  /** RFC 7915 §4.1/§5.1: act as a router (decrement TTL, send Time Exceeded). */
+  decrementTtl: bool.optional(),
+  /** Send the ICMP errors of RFC 7915 §4.4/§5.4. */
+  generateIcmpErrors: bool.optional(),
+}, { error: typeError('a mapping') }).superRefine((s, ctx) => {
+  if ((s.pool6 === undefined || s.pool6 === null) && (s.eamt === undefined || s.eamt.length === 0)) {
+    ctx.addIssue({ code: 'custom', message: 'neither pool6 nor an eamt entry is set: no address could be translated' });
+  }
+  const plateaus = s.mtuPlateaus;
+  if (plateaus) {
+    for (let i = 1; i < plateaus.length; i++) {
+      if (plateaus[i]! >= plateaus[i - 1]!) {
+        ctx.addIssue({ code: 'custom', path: ['mtuPlateaus', i], message: 'plateaus must be strictly decreasing (RFC 1191 §7): ' + plateaus[i] + ' follows ' + plateaus[i - 1] });
+        break;
+      }
+    }
+  }
+});
+
+const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+const tenantSchema = z.strictObject({
+  name: z.string({ error: typeError('a name') }).regex(TENANT_NAME, { error: 'expected 1 to 63 letters, digits, "-" or "_", starting with a letter or digit' }),
+  /** Tenant ID carried in gateway-ID addresses (32 bits); 0 is reserved for "no tenant". */
+  id: int(1, U32_MAX, '32-bit tenant ID, 0 reserved'),
+  siit: siitSchema,
+}, { error: typeError('a mapping') });
+
+export const configSchema = z.strictObject({
+  node: z.strictObject({
+    /** This gateway's ID (32 bits): the owner tag of the state it creates; 0 is reserved. */
+    id: int(1, U32_MAX, '32-bit node ID, 0 reserved'),
+  }, { error: typeError('a mapping') }),
+  tenants: z.array(tenantSchema, { error: typeError('a list') }).min(1, { error: 'needs at least one tenant' }),
+}, { error: typeError('a mapping') }).superRefine((c, ctx) => {
+  const names = new Map<string, number>();
+  const ids = new Map<number, number>();
+  c.tenants.forEach((t, i) => {
+    const n = names.get(t.name);
+    if (n !== undefined) ctx.addIssue({ code: 'custom', path: ['tenants', i, 'name'], message: 'tenant name "' + t.name + '" is already used by tenants[' + n + ']' });
+    else names.set(t.name, i);
+    const d = ids.get(t.id);
+    if (d !== undefined) ctx.addIssue({ code: 'custom', path: ['tenants', i, 'id'], message: 'tenant id ' + t.id + ' is already used by tenants[' + d + ']' });
+    else ids.set(t.id, i);
+  });
+});
+
+export type NatmeshConfig = z.output<typeof configSchema>;
+export type TenantConfig = NatmeshConfig['tenants'][number];
+export type SiitConfig = TenantConfig['siit'];
+
+/** `['tenants', 0, 'siit', 'pool6']` → `tenants[0].siit.pool6`. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) {
+    if (typeof p === 'number') s += '[' + p + ']';
+    else s += (s === '' ? '' : '.') + String(p);
+  }
+  return s;
+}
+
+function issuesOf(error: z.ZodError): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      // One issue per key, at the key's own path, so each misspelling is named where it is.
+      for (const key of issue.keys) out.push({ path: formatConfigPath([...issue.path, key]), message: 'unknown key "' + key + '"' });
+    } else {
+      out.push({ path: formatConfigPath(issue.path), message: issue.message });
+    }
+  }
+  return out;
+}
+
+/**
+ * Parses and validates YAML text. Throws `ConfigSyntaxError` for bad YAML and
+ * `ConfigValidationError` listing every field problem; when the fields are right, each tenant's
+ * tables and translator are built once (`tenantBuildIssue`) and what they refuse (overlapping
+ * EAMs, a pool prefix in private space, ...) is reported the same way.
+ */
+export function parseConfig(textIn: string, source = '<config>'): NatmeshConfig {
+  const doc = parseDocument(textIn, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) throw new ConfigSyntaxError(source, doc.errors[0]!.message.replace(/\s+$/, ''));
+  const data: unknown = doc.toJS();
+  const result = configSchema.safeParse(data);
+  if (!result.success) throw new ConfigValidationError(source, issuesOf(result.error));
+  const config = result.data;
+  const issues: ConfigIssue[] = [];
+  for (let i = 0; i < config.tenants.length; i++) {
+    const issue = tenantBuildIssue(config, i);
+    if (issue) issues.push(issue);
+  }
+  if (issues.length > 0) throw new ConfigValidationError(source, issues);
+  return config;
+}
+
+/** Reads and validates a configuration file (see `parseConfig`). */
+export function loadConfigFile(path: string): NatmeshConfig {
+  let textIn: string;
+  try {
+    textIn = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigReadError(path, (e as Error).message);
+  }
+  return parseConfig(textIn, path);
+}
