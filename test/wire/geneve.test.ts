@@ -5,8 +5,19 @@ import {
   emitGeneve, GeneveOptionIter, GenevePacket, GeneveProtocol, GeneveRepr, geneveReprHeaderLen,
   geneveReprLen, parseGeneve,
 } from '../../src/wire/geneve.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const view = new GenevePacket();
 const iter = new GeneveOptionIter();
@@ -101,23 +112,23 @@ test('reserved bits are ignored on receipt', () => {
 
 test('drop truncated: fewer than 8 bytes', () => {
   const buf = fromHex('00006558000001');
-  assert.equal(parseGeneve(view.bind(buf, 0, buf.length), new GeneveRepr()), WireDrop.code.truncated);
+  expectDrop(parseGeneve(view.bind(buf, 0, buf.length), new GeneveRepr()), 'truncated');
 });
 
 test('drop badVersion: version 1 (RFC 8926 §3.4)', () => {
   const buf = fromHex('40006558 00000100');
-  assert.equal(parseGeneve(view.bind(buf, 0, 8), new GeneveRepr()), WireDrop.code.badVersion);
+  expectDrop(parseGeneve(view.bind(buf, 0, 8), new GeneveRepr()), 'badVersion');
 });
 
 test('drop badHeaderLength: options beyond the buffer', () => {
   const buf = fromHex('02006558 00000100 00010100');
-  assert.equal(parseGeneve(view.bind(buf, 0, buf.length), new GeneveRepr()), WireDrop.code.badHeaderLength);
+  expectDrop(parseGeneve(view.bind(buf, 0, buf.length), new GeneveRepr()), 'badHeaderLength');
 });
 
 test('drop badOption: option data past the options length', () => {
   // Opt Len 1 word, but the option claims 1 word of data after its header.
   const buf = fromHex('01006558 00000100 00010101 00000000');
-  assert.equal(parseGeneve(view.bind(buf, 0, buf.length), new GeneveRepr()), WireDrop.code.badOption);
+  expectDrop(parseGeneve(view.bind(buf, 0, buf.length), new GeneveRepr()), 'badOption');
 });
 
 test('emit with a bad options length, VNI or short view is a caller bug', () => {

@@ -6,8 +6,19 @@ import {
   emitIcmpv4, ICMPV4_HEADER_LEN, Icmpv4Packet, Icmpv4ParseFlag, Icmpv4Repr, icmpv4ReprLen, Icmpv4Type, Icmpv4UnreachCode,
   isIcmpv4Error, parseIcmpv4,
 } from '../../src/wire/icmpv4.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const view = new Icmpv4Packet();
 
@@ -116,7 +127,7 @@ test('isIcmpv4Error: exactly the RFC 1122 §3.2.2 error types', () => {
 
 test('drop truncated: fewer than 8 bytes', () => {
   const buf = fromHex('0800f7fd0001');
-  assert.equal(parseIcmpv4(view.bind(buf, 0, buf.length), new Icmpv4Repr()), WireDrop.code.truncated);
+  expectDrop(parseIcmpv4(view.bind(buf, 0, buf.length), new Icmpv4Repr()), 'truncated');
 });
 
 test('drop badLength: RFC 4884 length beyond the message', () => {
@@ -124,7 +135,7 @@ test('drop badLength: RFC 4884 length beyond the message', () => {
   r.type = Icmpv4Type.TimeExceeded; r.rfc4884Len = 3; r.payloadLen = 8;
   const buf = new Uint8Array(16);
   emitIcmpv4(r, view.bind(buf, 0, 16));
-  assert.equal(parseIcmpv4(view, new Icmpv4Repr()), WireDrop.code.badLength);
+  expectDrop(parseIcmpv4(view, new Icmpv4Repr()), 'badLength');
   // The same byte in an echo is the identifier, not a length.
   const echo = fromHex('08000000ff010001');
   view.bind(echo, 0, 8).fillChecksum();
@@ -134,7 +145,7 @@ test('drop badLength: RFC 4884 length beyond the message', () => {
 test('drop badChecksum: one flipped bit', () => {
   const buf = fromHex('0800f7fd00010001');
   buf[7] ^= 2;
-  assert.equal(parseIcmpv4(view.bind(buf, 0, 8), new Icmpv4Repr()), WireDrop.code.badChecksum);
+  expectDrop(parseIcmpv4(view.bind(buf, 0, 8), new Icmpv4Repr()), 'badChecksum');
   assert.equal(parseIcmpv4(view, new Icmpv4Repr(), Icmpv4ParseFlag.skipChecksum), 0);
 });
 

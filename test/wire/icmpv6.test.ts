@@ -7,8 +7,19 @@ import {
   isIcmpv6Error, parseIcmpv6,
 } from '../../src/wire/icmpv6.js';
 import { IpProtocol } from '../../src/wire/ip-protocol.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const view = new Icmpv6Packet();
 
@@ -122,7 +133,7 @@ test('isIcmpv6Error: types below 128 (RFC 4443 §2.1)', () => {
 
 test('drop truncated: fewer than 8 bytes', () => {
   const buf = fromHex('80007fff0000');
-  assert.equal(parseIcmpv6(view.bind(buf, 0, buf.length), new Icmpv6Repr(), 0), WireDrop.code.truncated);
+  expectDrop(parseIcmpv6(view.bind(buf, 0, buf.length), new Icmpv6Repr(), 0), 'truncated');
 });
 
 test('drop badLength: RFC 4884 length beyond the message', () => {
@@ -130,7 +141,7 @@ test('drop badLength: RFC 4884 length beyond the message', () => {
   r.type = Icmpv6Type.TimeExceeded; r.rfc4884Len = 2; r.payloadLen = 8;
   const buf = new Uint8Array(16);
   emitIcmpv6(r, view.bind(buf, 0, 16), 0);
-  assert.equal(parseIcmpv6(view, new Icmpv6Repr(), 0), WireDrop.code.badLength);
+  expectDrop(parseIcmpv6(view, new Icmpv6Repr(), 0), 'badLength');
   // For Packet Too Big the same byte is the top of the MTU, not a length.
   buf[0] = Icmpv6Type.PacketTooBig;
   view.fillChecksum(0);
@@ -141,9 +152,9 @@ test('drop badChecksum: wrong pseudo-header or a flipped bit', () => {
   const [pkt, off] = vector('icmp6-echo-request');
   const len = pkt.length - off;
   view.bind(pkt, off, len);
-  assert.equal(parseIcmpv6(view, new Icmpv6Repr(), pseudo(pkt, len) + 1), WireDrop.code.badChecksum);
+  expectDrop(parseIcmpv6(view, new Icmpv6Repr(), pseudo(pkt, len) + 1), 'badChecksum');
   pkt[off + 9] ^= 0x80;
-  assert.equal(parseIcmpv6(view, new Icmpv6Repr(), pseudo(pkt, len)), WireDrop.code.badChecksum);
+  expectDrop(parseIcmpv6(view, new Icmpv6Repr(), pseudo(pkt, len)), 'badChecksum');
   assert.equal(parseIcmpv6(view, new Icmpv6Repr(), 0, Icmpv6ParseFlag.skipChecksum), 0);
 });
 

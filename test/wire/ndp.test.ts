@@ -7,8 +7,19 @@ import { IpProtocol } from '../../src/wire/ip-protocol.js';
 import {
   emitNdp, NDP_NS_NA_LEN, NdpNaFlag, NdpOptionIter, NdpPacket, NdpRepr, ndpReprLen, parseNdp,
 } from '../../src/wire/ndp.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const view = new NdpPacket();
 
@@ -136,45 +147,45 @@ test('option iterator walks types and lengths', () => {
 
 test('drop truncated: shorter than 24 bytes', () => {
   const buf = solicitation();
-  assert.equal(parseNdp(view.bind(buf, 0, 23), new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), WireDrop.code.truncated);
+  expectDrop(parseNdp(view.bind(buf, 0, 23), new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), 'truncated');
 });
 
 test('drop badType: not NS/NA, or code not 0 (RFC 4861 §7.1.1)', () => {
   const buf = solicitation();
   buf[0] = Icmpv6Type.RouterSolicitation;
-  assert.equal(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), WireDrop.code.badType);
+  expectDrop(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), 'badType');
   buf[0] = Icmpv6Type.NeighborSolicitation;
   buf[1] = 1;
-  assert.equal(parseNdp(view, new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), WireDrop.code.badType);
+  expectDrop(parseNdp(view, new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), 'badType');
 });
 
 test('drop badAddress: multicast target (RFC 4861 §7.1.1)', () => {
   const buf = solicitation();
   buf[8] = 0xff;
-  assert.equal(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), WireDrop.code.badAddress);
+  expectDrop(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0, Icmpv6ParseFlag.skipChecksum), 'badAddress');
 });
 
 test('drop badOption: option length 0 (RFC 4861 §4.6)', () => {
   const buf = solicitation('0e00000000000000');
-  assert.equal(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), WireDrop.code.badOption);
+  expectDrop(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), 'badOption');
 });
 
 test('drop badOption: option past the end', () => {
   const buf = solicitation('0e02000000000000');
-  assert.equal(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), WireDrop.code.badOption);
+  expectDrop(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), 'badOption');
   const odd = solicitation('0e');
-  assert.equal(parseNdp(view.bind(odd, 0, odd.length), new NdpRepr(), 0), WireDrop.code.badOption);
+  expectDrop(parseNdp(view.bind(odd, 0, odd.length), new NdpRepr(), 0), 'badOption');
 });
 
 test('drop badOption: link-layer address option not 8 bytes long', () => {
   const buf = solicitation('0202' + '00'.repeat(14));
-  assert.equal(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), WireDrop.code.badOption);
+  expectDrop(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), 'badOption');
 });
 
 test('drop badChecksum: one flipped bit', () => {
   const buf = solicitation();
   buf[30] ^= 4;
-  assert.equal(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), WireDrop.code.badChecksum);
+  expectDrop(parseNdp(view.bind(buf, 0, buf.length), new NdpRepr(), 0), 'badChecksum');
 });
 
 test('emit into a view shorter than the message is a caller bug', () => {

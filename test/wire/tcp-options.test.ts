@@ -8,8 +8,19 @@ import {
   clampTcpMss, emitTcpOptions, findTcpMss, parseTcpOptions, setTcpMss, TcpOptionIter, TcpOptionKind, TcpOptionsRepr,
   tcpOptionsReprLen,
 } from '../../src/wire/tcp-options.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const iter = new TcpOptionIter();
 const seg = new TcpPacket();
@@ -76,7 +87,7 @@ const malformed: [string, string][] = [
 for (const [name, hex] of malformed) {
   test(`drop badOption: ${name}`, () => {
     const [code] = parse(hex);
-    assert.equal(code, WireDrop.code.badOption);
+    expectDrop(code, 'badOption');
     const b = fromHex(hex);
     iter.reset(b, 0, b.length);
     while (iter.next()) assert.ok(iter.off + iter.optLen <= b.length);
@@ -86,7 +97,7 @@ for (const [name, hex] of malformed) {
 
 test('drop badOption: an options area longer than 40 bytes', () => {
   const b = new Uint8Array(44).fill(1);
-  assert.equal(parseTcpOptions(b, 0, 44, new TcpOptionsRepr()), WireDrop.code.badOption);
+  expectDrop(parseTcpOptions(b, 0, 44, new TcpOptionsRepr()), 'badOption');
 });
 
 test('unknown kinds are kept raw, in order, and emitted back', () => {

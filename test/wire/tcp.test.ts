@@ -5,8 +5,19 @@ import { pseudoHeaderSum4, pseudoHeaderSum6, sumWords } from '../../src/wire/che
 import { IpProtocol } from '../../src/wire/ip-protocol.js';
 import { emitTcp, parseTcp, TCP_HEADER_LEN, TcpFlag, TcpPacket, TcpParseFlag, TcpRepr, tcpReprHeaderLen, tcpReprTotalLen } from '../../src/wire/tcp.js';
 import { TcpOptionsRepr } from '../../src/wire/tcp-options.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const view = new TcpPacket();
 
@@ -169,29 +180,29 @@ function segment(options: string, payload = ''): Uint8Array {
 
 test('drop truncated: fewer than 20 bytes', () => {
   const seg = segment('');
-  assert.equal(parseTcp(view.bind(seg, 0, 19), new TcpRepr(), 0), WireDrop.code.truncated);
+  expectDrop(parseTcp(view.bind(seg, 0, 19), new TcpRepr(), 0), 'truncated');
 });
 
 test('drop badHeaderLength: data offset below 5 words', () => {
   const seg = segment('');
   seg[12] = 4 << 4;
-  assert.equal(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0, TcpParseFlag.skipChecksum), WireDrop.code.badHeaderLength);
+  expectDrop(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0, TcpParseFlag.skipChecksum), 'badHeaderLength');
 });
 
 test('drop badHeaderLength: data offset beyond the buffer', () => {
   const seg = segment('02040578');
-  assert.equal(parseTcp(view.bind(seg, 0, 23), new TcpRepr(), 0, TcpParseFlag.skipChecksum), WireDrop.code.badHeaderLength);
+  expectDrop(parseTcp(view.bind(seg, 0, 23), new TcpRepr(), 0, TcpParseFlag.skipChecksum), 'badHeaderLength');
 });
 
 test('drop badChecksum: one flipped payload bit', () => {
   const seg = segment('', 'aabbcc');
   seg[21] ^= 1;
-  assert.equal(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0), WireDrop.code.badChecksum);
+  expectDrop(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0), 'badChecksum');
 });
 
 test('drop badOption: MSS option of length 3', () => {
   const seg = segment('02030500');
-  assert.equal(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0), WireDrop.code.badOption);
+  expectDrop(parseTcp(view.bind(seg, 0, seg.length), new TcpRepr(), 0), 'badOption');
 });
 
 test('port setters with checksum update equal a full recomputation', () => {

@@ -2,8 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { emitVxlan, parseVxlan, VXLAN_FLAG_I, VXLAN_HEADER_LEN, VxlanPacket, VxlanRepr, vxlanReprLen } from '../../src/wire/vxlan.js';
+import { DropCounters } from '../../src/wire/drop-reasons.js';
 import { WireDrop } from '../../src/wire/wire-drop.js';
 import { fromHex, l4Vectors, toHex } from '../golden/l4/vectors.js';
+
+const counters = new DropCounters(WireDrop);
+
+/** Counts `code` as a stage would and checks it landed on `reason`'s counter. */
+function expectDrop(code: number, reason: Parameters<typeof counters.get>[0]): void {
+  const before = counters.get(reason);
+  counters.add(code);
+  assert.equal(code, WireDrop.code[reason]);
+  assert.equal(counters.get(reason), before + 1);
+}
 
 const view = new VxlanPacket();
 
@@ -58,12 +69,12 @@ test('reserved bits are ignored on receipt (RFC 7348 §5)', () => {
 
 test('drop truncated: fewer than 8 bytes', () => {
   const buf = fromHex('08000000000001');
-  assert.equal(parseVxlan(view.bind(buf, 0, buf.length), new VxlanRepr()), WireDrop.code.truncated);
+  expectDrop(parseVxlan(view.bind(buf, 0, buf.length), new VxlanRepr()), 'truncated');
 });
 
 test('drop badFlags: I flag clear', () => {
   const buf = fromHex('0000000000000100');
-  assert.equal(parseVxlan(view.bind(buf, 0, 8), new VxlanRepr()), WireDrop.code.badFlags);
+  expectDrop(parseVxlan(view.bind(buf, 0, 8), new VxlanRepr()), 'badFlags');
   buf[0] = VXLAN_FLAG_I;
   assert.equal(parseVxlan(view, new VxlanRepr()), 0);
 });
