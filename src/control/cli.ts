@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { PcapError } from '../io/pcap-error.js';
+import { ConfigError } from './config-error.js';
+import { loadConfigFile } from './config.js';
+import { formatReplaySummary, replay } from './replay.js';
+
+/**
+ * `natmesh` command line.
+ *
+ *   natmesh replay --config FILE --in IN.pcap --out OUT.pcap [--tenant NAME] [--trace]
+ *   natmesh config check FILE
+ *
+ * Exit status: 0 success; 1 the input capture is malformed or a file cannot be written;
+ * 2 bad usage or a configuration that does not validate (the message says which field).
+ */
+export const EXIT_OK = 0;
+export const EXIT_INPUT = 1;
+export const EXIT_USAGE = 2;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+function packageVersion(): string {
+  try {
+    const here = dirname(fileURLToPath(import.meta.url));
+    return (JSON.parse(readFileSync(join(here, '../../package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Runs the command line `argv` (without `node` and the script); returns the exit status. */
+export function main(argv: readonly string[], io: CliIo = processIo): number {
+  let status = EXIT_OK;
+  const program = new Command('natmesh')
+    .description('Multi-tenant NAT gateway: SIIT (RFC 7915), NAT64, NAT44')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run natmesh help for usage)');
+
+  program.command('replay')
+    .description('push every packet of a capture through a tenant\'s pipeline and write what comes out')
+    .requiredOption('--config <file>', 'gateway configuration (YAML)')
+    .requiredOption('--in <file>', 'input capture (pcap or pcapng: Ethernet, raw IP, IPv4 or IPv6 link)')
+    .requiredOption('--out <file>', 'output capture (classic pcap)')
+    .option('--tenant <name>', 'tenant whose translator to use (required when several are configured)')
+    .option('--trace', 'print what each stage decided for every packet, one line per stage')
+    .action((opts: { config: string; in: string; out: string; tenant?: string; trace?: boolean }) => {
+      const config = loadConfigFile(opts.config);
+      const summary = replay({
+        config,
+        configSource: opts.config,
+        tenant: opts.tenant,
+        inPath: opts.in,
+        outPath: opts.out,
+        trace: opts.trace ? (line) => io.stdout(line + '\n') : null,
+      });
+      io.stderr(formatReplaySummary(summary).join('\n') + '\n');
+    });
+
+  const configCmd = program.command('config').description('configuration tools');
+  configCmd.command('check')
+    .description('validate a configuration file and build every tenant')
+    .argument('<file>', 'gateway configuration (YAML)')
+    .action((file: string) => {
+      const c = loadConfigFile(file);
+      io.stdout(file + ': ok (node ' + c.node.id + ', ' + c.tenants.length + ' tenant' + (c.tenants.length === 1 ? '' : 's') + ': ' + c.tenants.map((t) => t.name).join(', ') + ')\n');
+    });
+
+  try {
+    program.parse(argv as string[], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version end through here too, with exit code 0.
+      status = e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    } else if (e instanceof ConfigError) {
+      io.stderr('natmesh: ' + e.message + '\n');
+      status = EXIT_USAGE;
+    } else if (e instanceof PcapError) {
+      io.stderr('natmesh: ' + e.message + '\n');
+      status = EXIT_INPUT;
+    } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall !== undefined) {
+      io.stderr('natmesh: ' + e.message + '\n');
+      status = EXIT_INPUT;
+    } else {
+      throw e;
+    }
+  }
+  return status;
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
