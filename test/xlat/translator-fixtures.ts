@@ -197,3 +197,165 @@ export function assertIpv4EqualButId(actual: Uint8Array, expected: Uint8Array, m
   assert.equal(hex(a), hex(e), msg);
   assertIpv4HeaderChecksum(actual, msg);
 }
+
+// Packet builders for cases the golden vectors do not cover (drops, sizes, properties).
+
+export const S4 = '192.0.2.1';
+export const D4 = '198.51.100.2';
+export const R4 = '203.0.113.1';
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+export { concat };
+
+export function put16(b: Uint8Array, o: number, v: number): void {
+  b[o] = (v >>> 8) & 0xff;
+  b[o + 1] = v & 0xff;
+}
+
+export function fixIpv4Checksum(p: Uint8Array): Uint8Array {
+  const ihl = (p[0]! & 0x0f) * 4;
+  put16(p, 10, 0);
+  put16(p, 10, ~ocSum([[p, 0, ihl]]) & 0xffff);
+  return p;
+}
+
+export interface Ip4Opts {
+  src?: string; dst?: string; ttl?: number; tos?: number; id?: number; flagsFrag?: number; proto: number; payload: Uint8Array;
+  options?: Uint8Array;
+}
+
+/** IPv4 packet with a correct header checksum; the payload is taken as is. */
+export function ip4(o: Ip4Opts): Uint8Array {
+  const opt = o.options ?? new Uint8Array(0);
+  const ihl = 20 + opt.length;
+  const p = new Uint8Array(ihl + o.payload.length);
+  p[0] = 0x40 | (ihl / 4);
+  p[1] = o.tos ?? 0;
+  put16(p, 2, p.length);
+  put16(p, 4, o.id ?? 1);
+  put16(p, 6, o.flagsFrag ?? 0);
+  p[8] = o.ttl ?? 64;
+  p[9] = o.proto;
+  p.set(ipv4(o.src ?? S4), 12);
+  p.set(ipv4(o.dst ?? D4), 16);
+  p.set(opt, 20);
+  p.set(o.payload, ihl);
+  return fixIpv4Checksum(p);
+}
+
+export interface Ip6Opts { src?: Uint8Array; dst?: Uint8Array; hlim?: number; tc?: number; nh: number; payload: Uint8Array }
+
+export function ip6(o: Ip6Opts): Uint8Array {
+  const p = new Uint8Array(40 + o.payload.length);
+  const tc = o.tc ?? 0;
+  p[0] = 0x60 | (tc >>> 4);
+  p[1] = (tc << 4) & 0xf0;
+  put16(p, 4, o.payload.length);
+  p[6] = o.nh;
+  p[7] = o.hlim ?? 64;
+  p.set(o.src ?? v6(S4), 8);
+  p.set(o.dst ?? v6(D4), 24);
+  p.set(o.payload, 40);
+  return p;
+}
+
+/** Pattern payload of `n` bytes. */
+export function pattern(n: number, seed = 1): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (seed * 7 + i * 13) & 0xff;
+  return b;
+}
+
+export function udpHeader(sport: number, dport: number, body: Uint8Array): Uint8Array {
+  const u = new Uint8Array(8 + body.length);
+  put16(u, 0, sport);
+  put16(u, 2, dport);
+  put16(u, 4, u.length);
+  u.set(body, 8);
+  return u;
+}
+
+/** Fills the TCP/UDP/ICMP checksum of a whole packet built by `ip4`/`ip6` (no extension headers). */
+export function withChecksum(p: Uint8Array): Uint8Array {
+  if (p[0]! >>> 4 === 4) {
+    const ihl = (p[0]! & 0x0f) * 4;
+    const proto = p[9]!;
+    const len = p.length - ihl;
+    const at = ihl + (proto === 6 ? 16 : proto === 17 ? 6 : 2);
+    put16(p, at, 0);
+    const s = proto === 1 ? ocSum([[p, ihl, len]]) : ocSum([[p, 12, 8], [p, ihl, len]], proto + len);
+    let ck = ~s & 0xffff;
+    if (proto === 17 && ck === 0) ck = 0xffff;
+    put16(p, at, ck);
+  } else {
+    const nh = p[6]!;
+    const len = p.length - 40;
+    const at = 40 + (nh === 6 ? 16 : nh === 17 ? 6 : 2);
+    put16(p, at, 0);
+    let ck = ~ocSum([[p, 8, 32], [p, 40, len]], nh + len) & 0xffff;
+    if (nh === 17 && ck === 0) ck = 0xffff;
+    put16(p, at, ck);
+  }
+  return p;
+}
+
+export function udp4(o: Partial<Ip4Opts> & { sport?: number; dport?: number; body?: Uint8Array } = {}): Uint8Array {
+  return withChecksum(ip4({ ...o, proto: 17, payload: udpHeader(o.sport ?? 1000, o.dport ?? 2000, o.body ?? pattern(36)) }));
+}
+
+export function udp6(o: Partial<Ip6Opts> & { sport?: number; dport?: number; body?: Uint8Array } = {}): Uint8Array {
+  return withChecksum(ip6({ ...o, nh: 17, payload: udpHeader(o.sport ?? 1000, o.dport ?? 2000, o.body ?? pattern(36)) }));
+}
+
+/** ICMP message (type, code, checksum 0, 32-bit rest, body). */
+export function icmpMsg(type: number, code: number, rest: number, body: Uint8Array): Uint8Array {
+  const m = new Uint8Array(8 + body.length);
+  m[0] = type;
+  m[1] = code;
+  m[4] = rest >>> 24;
+  m[5] = (rest >>> 16) & 0xff;
+  m[6] = (rest >>> 8) & 0xff;
+  m[7] = rest & 0xff;
+  m.set(body, 8);
+  return m;
+}
+
+export function icmp4(o: Partial<Ip4Opts> & { type: number; code: number; rest?: number; body: Uint8Array }): Uint8Array {
+  return withChecksum(ip4({ ...o, proto: 1, payload: icmpMsg(o.type, o.code, o.rest ?? 0, o.body) }));
+}
+
+export function icmp6(o: Partial<Ip6Opts> & { type: number; code: number; rest?: number; body: Uint8Array }): Uint8Array {
+  return withChecksum(ip6({ ...o, nh: 58, payload: icmpMsg(o.type, o.code, o.rest ?? 0, o.body) }));
+}
+
+/** A generic extension header (Hop-by-Hop, Routing, Destination Options) of `len` bytes. */
+export function extHeader(nh: number, len = 8, fill = 0): Uint8Array {
+  const e = new Uint8Array(len).fill(fill);
+  e[0] = nh;
+  e[1] = len / 8 - 1;
+  if (fill === 0 && len > 2) {
+    // PadN over the rest, a valid option area.
+    e[2] = 1;
+    e[3] = len - 4;
+  }
+  return e;
+}
+
+export function fragHeader(nh: number, offset: number, m: boolean, id: number): Uint8Array {
+  const f = new Uint8Array(8);
+  f[0] = nh;
+  put16(f, 2, offset | (m ? 1 : 0));
+  f[4] = id >>> 24;
+  f[5] = (id >>> 16) & 0xff;
+  f[6] = (id >>> 8) & 0xff;
+  f[7] = id & 0xff;
+  return f;
+}
