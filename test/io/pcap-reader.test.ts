@@ -219,3 +219,25 @@ test('property: a valid file cut anywhere reads whole records, then reports trun
     }
   }), { numRuns: 500 });
 });
+
+test('iterating records allocates nothing per packet', () => {
+  const head = new Ng().shb().idb(1, 0, 9).bytes();
+  const body = new Ng().shb().idb(1, 0, 9).epb(0, 1, 2, P1).bytes().subarray(head.length); // the EPB alone
+  const n = 50000;
+  const file = new Uint8Array(head.length + n * body.length);
+  file.set(head);
+  for (let i = 0; i < n; i++) file.set(body, head.length + i * body.length);
+  const rec = new PcapRecord();
+  const readAllOf = (): number => {
+    const r = new PcapReader(file);
+    let c = 0;
+    while (r.next(rec)) c += rec.length;
+    return c;
+  };
+  readAllOf();
+  const before = process.memoryUsage().heapUsed;
+  const total = readAllOf() + readAllOf();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(total, 2 * n * P1.length);
+  assert.ok(grown < 200_000, 'heap grew by ' + grown + ' bytes over ' + 2 * n + ' records');
+});
