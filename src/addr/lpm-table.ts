@@ -2,9 +2,12 @@ import { AddressFamilyMismatchError } from './address-config-error.js';
 import { Ipv4Prefix } from './ipv4-prefix.js';
 import { Ipv6Prefix } from './ipv6-prefix.js';
 
-/** Children per trie node: the trie consumes the address 4 bits (one nibble) per level. */
-const FANOUT = 16;
-const INITIAL_NODES = 64;
+/** Children per trie node: the trie consumes the address 8 bits (one byte) per level, so an
+ * IPv6 lookup walks at most 16 levels; with 4-bit strides the walk was the translator's largest
+ * cost (bench/xlat profile). */
+const STRIDE = 8;
+const FANOUT = 1 << STRIDE;
+const INITIAL_NODES = 8;
 /** Value meaning "no prefix matched". */
 export const LPM_NONE = -1;
 
@@ -18,17 +21,17 @@ interface StoredPrefix {
  * Longest-prefix-match table for one address family (32 or 128 bits) whose values are small
  * non-negative integers, typically an index into the caller's array of entries.
  *
- * The table is a multibit trie with a stride of 4 bits stored in typed arrays (struct of arrays
- * by `node * 16 + nibble`). A prefix whose length ends inside a nibble is expanded over the
- * 2^(4 - r) slots it covers (controlled prefix expansion); each slot remembers the length of the
+ * The table is a multibit trie with a stride of 8 bits stored in typed arrays (struct of arrays
+ * by `node * 256 + byte`). A prefix whose length ends inside a byte is expanded over the
+ * 2^(8 - r) slots it covers (controlled prefix expansion); each slot remembers the length of the
  * prefix that set it so a longer prefix always wins a slot, whatever the insertion order.
- * Lookup walks at most 8 levels for IPv4 and 32 for IPv6, reads bytes at an offset and
+ * Lookup walks at most 4 levels for IPv4 and 16 for IPv6, reads bytes at an offset and
  * allocates nothing. Insertion is configuration-time work; removal rebuilds the trie from the
  * stored prefixes, which keeps expansion bookkeeping trivially right.
  */
 export class LpmTable {
   readonly addressBits: 32 | 128;
-  private readonly nibbles: number;
+  private readonly levels: number;
   private child: Int32Array;
   private value: Int32Array;
   private setBy: Uint8Array;
@@ -40,7 +43,7 @@ export class LpmTable {
   constructor(addressBits: 32 | 128) {
     if (addressBits !== 32 && addressBits !== 128) throw new RangeError('address width must be 32 or 128 bits');
     this.addressBits = addressBits;
-    this.nibbles = addressBits / 4;
+    this.levels = addressBits / STRIDE;
     this.child = new Int32Array(INITIAL_NODES * FANOUT);
     this.value = new Int32Array(INITIAL_NODES * FANOUT).fill(LPM_NONE);
     this.setBy = new Uint8Array(INITIAL_NODES * FANOUT);
@@ -112,12 +115,11 @@ export class LpmTable {
   lookup(b: Uint8Array, off: number): number {
     const child = this.child;
     const value = this.value;
-    const n = this.nibbles;
+    const n = this.levels;
     let best = this.rootValue;
     let node = 0;
     for (let i = 0; i < n; i++) {
-      const byte = b[off + (i >>> 1)]!;
-      const slot = (node << 4) | ((i & 1) === 0 ? byte >>> 4 : byte & 15);
+      const slot = (node << 8) | b[off + i]!;
       const v = value[slot]!;
       if (v !== LPM_NONE) best = v;
       node = child[slot]!;
@@ -132,8 +134,8 @@ export class LpmTable {
     const value = this.value;
     let best = this.rootValue;
     let node = 0;
-    for (let shift = 28; shift >= 0; shift -= 4) {
-      const slot = (node << 4) | ((addr >>> shift) & 15);
+    for (let shift = 24; shift >= 0; shift -= 8) {
+      const slot = (node << 8) | ((addr >>> shift) & 255);
       const v = value[slot]!;
       if (v !== LPM_NONE) best = v;
       node = child[slot]!;
@@ -152,12 +154,12 @@ export class LpmTable {
       this.rootValue = value;
       return;
     }
-    // The prefix's last bit falls in nibble `depth`; its first `r` bits are fixed by the prefix.
-    const depth = (length - 1) >>> 2;
-    const r = length - 4 * depth;
+    // The prefix's last bit falls in byte `depth`; its first `r` bits are fixed by the prefix.
+    const depth = (length - 1) >>> 3;
+    const r = length - 8 * depth;
     let node = 0;
     for (let i = 0; i < depth; i++) {
-      const slot = (node << 4) | nibbleOf(bytes, i);
+      const slot = (node << 8) | bytes[i]!;
       let next = this.child[slot]!;
       if (next === 0) {
         next = this.newNode();
@@ -165,10 +167,10 @@ export class LpmTable {
       }
       node = next;
     }
-    const span = 1 << (4 - r);
-    const first = nibbleOf(bytes, depth) & ~(span - 1) & 15;
+    const span = 1 << (8 - r);
+    const first = bytes[depth]! & ~(span - 1) & 255;
     for (let k = 0; k < span; k++) {
-      const slot = (node << 4) | (first + k);
+      const slot = (node << 8) | (first + k);
       const by = this.setBy[slot]!;
       // Same length means the same prefix (distinct prefixes of one length cover disjoint slots).
       if (by <= length) {
@@ -223,11 +225,6 @@ export class LpmTable {
     }
     return out;
   }
-}
-
-function nibbleOf(bytes: Uint8Array, i: number): number {
-  const byte = bytes[i >>> 1]!;
-  return (i & 1) === 0 ? byte >>> 4 : byte & 15;
 }
 
 function keyOf(bytes: Uint8Array, length: number): string {
