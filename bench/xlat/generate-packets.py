@@ -16,7 +16,8 @@ pkts = {
     "udp64-6to4": pad(IPv6(src=V6_CLIENT, dst=V6_SERVER) / UDP(sport=5000, dport=53), 64),
     "udp64-4to6": pad(IP(src=V4_SERVER, dst=V4_CLIENT) / UDP(sport=53, dport=5000), 64),
     "tcp1500-6to4": pad(IPv6(src=V6_CLIENT, dst=V6_SERVER) / TCP(sport=40000, dport=80, flags="A"), 1500),
-    "tcp1500-4to6": pad(IP(src=V4_SERVER, dst=V4_CLIENT, flags="DF") / TCP(sport=80, dport=40000, flags="A"), 1500),
+    # 1480 bytes of IPv4 become 1500 of IPv6: the largest that fits a 1500-byte IPv6 link with DF.
+    "tcp1480-4to6": pad(IP(src=V4_SERVER, dst=V4_CLIENT, flags="DF") / TCP(sport=80, dport=40000, flags="A"), 1480),
     "icmp-error-4to6": IP(src=V4_SERVER, dst=V4_CLIENT) / ICMP(type=11, code=0) /
         pad(IP(src=V4_CLIENT, dst=V4_SERVER) / UDP(sport=5000, dport=53), 64),
 }
