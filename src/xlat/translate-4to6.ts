@@ -1,4 +1,4 @@
-import { adjustChecksum, finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
+import { finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
 import { Icmpv4Type, Icmpv4UnreachCode } from '../wire/icmpv4.js';
 import { Icmpv6Type } from '../wire/icmpv6.js';
 import { IpProtocol } from '../wire/ip-protocol.js';
@@ -6,7 +6,7 @@ import { checkIpv4Options, findIpv4Option, Ipv4OptionKind } from '../wire/ipv4-o
 import { IPV4_FLAG_DF, IPV4_FLAG_MF, IPV4_FLAG_RESERVED, IPV4_FRAG_OFFSET_MASK, IPV4_HEADER_LEN } from '../wire/ipv4.js';
 import { IPV6_FRAG_HEADER_LEN, IPV6_HEADER_LEN, IPV6_MIN_MTU } from '../wire/ipv6.js';
 import type { AddressMapper } from './address-mapper.js';
-import { addrSum6, pseudoSum6, sum4 } from './address-sums.js';
+import { adjustAddresses, sum4, sum6 } from './address-sums.js';
 import { copyBytes } from './byte-copy.js';
 import { buildIcmpv4Error, mayGenerateIcmpv4Error } from './icmp-error-builder.js';
 import { ICMP_MAP_DROP, isIcmpv4Informational, mapIcmp4to6, mapParamProblemPointer4to6, PROTOCOL_UNREACHABLE_POINTER6 } from './icmp-mapping.js';
@@ -126,14 +126,17 @@ export class Translate4to6 {
       }
     }
 
-    // RFC 7915 §4.1 "Source Address" / "Destination Address": mapped per §6. An untranslatable
-    // source is dropped silently like an illegal one (RFC 1812 §5.3.7); an untranslatable
-    // destination is answered, as a router without a route would (Host Unreachable).
-    const addr = this.addr;
+    // RFC 7915 §4.1 "Source Address" / "Destination Address": mapped per §6, straight into the
+    // address fields of the output header (slow paths copy them to `addr` first). An
+    // untranslatable source is dropped silently like an illegal one (RFC 1812 §5.3.7); an
+    // untranslatable destination is answered, as a router without a route would.
+    if (out.room() < IPV6_HEADER_LEN) return D.outputFull;
+    const ob = out.bytes;
+    const o = out.used;
     const ctx = this.ctx;
     if (ctx !== null) ctx.context = ctxBits;
-    if (!this.mapper.source4to6(buf, off + 12, addr, 0)) return D.untranslatableSource;
-    if (!this.mapper.destination4to6(buf, off + 16, addr, 16)) {
+    if (!this.mapper.source4to6(buf, off + 12, ob, o + 8)) return D.untranslatableSource;
+    if (!this.mapper.destination4to6(buf, off + 16, ob, o + 24)) {
       return this.reject(buf, off, total, out, Icmpv4Type.DestUnreachable, Icmpv4UnreachCode.Host, 0, D.untranslatableDestination);
     }
 
@@ -148,11 +151,14 @@ export class Translate4to6 {
     const tc = this.resetTc ? 0 : buf[off + 1]!;
 
     if (proto === IpProtocol.Icmp) {
-      if (ctxBits !== 0) return this.icmpError(buf, payOff, payLen, hop, tc, icmpMap, out);
+      if (ctxBits !== 0) {
+        copyBytes(ob, o + 8, this.addr, 0, 32);
+        return this.icmpError(buf, payOff, payLen, hop, tc, icmpMap, out);
+      }
       // RFC 7915 §4.2 Echo/Echo Reply: new type; the ICMPv6 checksum adds the pseudo-header
       // (RFC 4443 §2.3), so the old checksum is adjusted by it and by the type word (RFC 1624).
       const oldWord = (buf[payOff]! << 8) | buf[payOff + 1]!;
-      const ck = adjustChecksum((buf[payOff + 2]! << 8) | buf[payOff + 3]!, oldWord, icmpMap + pseudoSum6(addr, IpProtocol.Icmpv6, payLen));
+      const ck = adjustAddresses((buf[payOff + 2]! << 8) | buf[payOff + 3]!, oldWord, icmpMap + sum6(ob, o + 8) + IpProtocol.Icmpv6 + payLen);
       return this.emit(buf, off, total, payOff, payLen, IpProtocol.Icmpv6, hop, tc, ff, 2, ck, icmpMap, out);
     }
 
@@ -165,7 +171,7 @@ export class Translate4to6 {
       if (proto === IpProtocol.Tcp) {
         if (payLen < 20) return D.transportTruncated;
         ckRel = 16;
-        ck = adjustChecksum((buf[payOff + 16]! << 8) | buf[payOff + 17]!, sum4(buf, off + 12), addrSum6(addr));
+        ck = adjustAddresses((buf[payOff + 16]! << 8) | buf[payOff + 17]!, sum4(buf, off + 12), sum6(ob, o + 8));
       } else if (proto === IpProtocol.Udp) {
         if (payLen < 8) return D.transportTruncated;
         ckRel = 6;
@@ -177,13 +183,32 @@ export class Translate4to6 {
           if (!this.computeUdpZero || isFrag) {
             return this.reject(buf, off, total, out, Icmpv4Type.DestUnreachable, Icmpv4UnreachCode.AdminProhibited, 0, D.udpZeroChecksum);
           }
-          ck = finishChecksum(sumWords(buf, payOff, payLen, pseudoSum6(addr, IpProtocol.Udp, payLen)));
+          ck = finishChecksum(sumWords(buf, payOff, payLen, sum6(ob, o + 8) + IpProtocol.Udp + payLen));
         } else {
-          ck = adjustChecksum(old, sum4(buf, off + 12), addrSum6(addr));
+          ck = adjustAddresses(old, sum4(buf, off + 12), sum6(ob, o + 8));
         }
         // RFC 768: a computed zero is sent as all ones.
         if (ck === 0) ck = 0xffff;
       }
+    }
+    // The common case inline: a whole packet that fits (the rules are those of `emit`).
+    const whole = IPV6_HEADER_LEN + payLen;
+    if (!isFrag && ((ff & IPV4_FLAG_DF) !== 0 || whole <= this.fragLimit) && whole <= this.ipv6LinkMtu && out.room() >= whole) {
+      copyBytes(buf, payOff, ob, o + IPV6_HEADER_LEN, payLen);
+      ob[o] = 0x60 | (tc >>> 4);
+      ob[o + 1] = (tc << 4) & 0xf0;
+      ob[o + 2] = 0;
+      ob[o + 3] = 0;
+      ob[o + 4] = payLen >>> 8;
+      ob[o + 5] = payLen & 0xff;
+      ob[o + 6] = proto;
+      ob[o + 7] = hop;
+      if (ckRel >= 0) {
+        ob[o + IPV6_HEADER_LEN + ckRel] = ck >>> 8;
+        ob[o + IPV6_HEADER_LEN + ckRel + 1] = ck & 0xff;
+      }
+      out.push(whole, XlatOutputKind.Translated);
+      return 0;
     }
     return this.emit(buf, off, total, payOff, payLen, proto, hop, tc, ff, ckRel, ck, -1, out);
   }
@@ -208,12 +233,20 @@ export class Translate4to6 {
         return this.reject(buf, off, total, out, Icmpv4Type.DestUnreachable, Icmpv4UnreachCode.FragNeeded,
           this.ipv6LinkMtu - (IPV6_HEADER_LEN - IPV4_HEADER_LEN), D.packetTooBig);
       }
-      // No Fragment header for a whole packet (RFC 7915 §4.1, RFC 8021).
+      // No Fragment header for a whole packet (RFC 7915 §4.1, RFC 8021). The addresses are
+      // already in place.
       if (out.room() < whole) return D.outputFull;
       const b = out.bytes;
       const o = out.used;
       copyBytes(buf, payOff, b, o + IPV6_HEADER_LEN, payLen);
-      writeIpv6Header(b, o, tc, payLen, nh, hop, this.addr);
+      b[o] = 0x60 | (tc >>> 4);
+      b[o + 1] = (tc << 4) & 0xf0;
+      b[o + 2] = 0;
+      b[o + 3] = 0;
+      b[o + 4] = payLen >>> 8;
+      b[o + 5] = payLen & 0xff;
+      b[o + 6] = nh;
+      b[o + 7] = hop;
       const p = o + IPV6_HEADER_LEN;
       if (typeCode >= 0) {
         b[p] = typeCode >>> 8;
@@ -236,6 +269,7 @@ export class Translate4to6 {
       return this.reject(buf, off, total, out, Icmpv4Type.DestUnreachable, Icmpv4UnreachCode.FragNeeded,
         this.ipv6LinkMtu - (V6_FRAG - IPV4_HEADER_LEN), D.packetTooBig);
     }
+    copyBytes(out.bytes, out.used + 8, this.addr, 0, 32);
     const limit = df ? this.ipv6LinkMtu : this.fragLimit;
     const maxData = V6_FRAG + payLen <= limit ? payLen : (limit - V6_FRAG) & ~7;
     const pieces = ((payLen + maxData - 1) / maxData) | 0 || 1;
@@ -422,7 +456,7 @@ export class Translate4to6 {
     b[m + 5] = (rest >>> 16) & 0xff;
     b[m + 6] = (rest >>> 8) & 0xff;
     b[m + 7] = rest & 0xff;
-    const ck = finishChecksum(sumWords(b, m, msgLen, pseudoSum6(this.addr, IpProtocol.Icmpv6, msgLen)));
+    const ck = finishChecksum(sumWords(b, m, msgLen, sum6(b, o + 8) + IpProtocol.Icmpv6 + msgLen));
     b[m + 2] = ck >>> 8;
     b[m + 3] = ck & 0xff;
     out.push(pktLen, XlatOutputKind.Translated);
@@ -440,7 +474,7 @@ export class Translate4to6 {
       if (avail < rel + 2) return;
       const old = (b[qp + rel]! << 8) | b[qp + rel + 1]!;
       if (proto === IpProtocol.Udp && old === 0) return;
-      let ck = adjustChecksum(old, sum4(buf, q + 12), addrSum6(this.inner));
+      let ck = adjustAddresses(old, sum4(buf, q + 12), sum6(this.inner, 0));
       if (proto === IpProtocol.Udp && ck === 0) ck = 0xffff;
       b[qp + rel] = ck >>> 8;
       b[qp + rel + 1] = ck & 0xff;
@@ -448,7 +482,7 @@ export class Translate4to6 {
       const oldWord = (b[qp]! << 8) | b[qp + 1]!;
       const newType = b[qp] === Icmpv4Type.EchoRequest ? Icmpv6Type.EchoRequest : Icmpv6Type.EchoReply;
       const newWord = (newType << 8) | b[qp + 1]!;
-      const ck = adjustChecksum((b[qp + 2]! << 8) | b[qp + 3]!, oldWord, newWord + pseudoSum6(this.inner, IpProtocol.Icmpv6, payLen));
+      const ck = adjustAddresses((b[qp + 2]! << 8) | b[qp + 3]!, oldWord, newWord + sum6(this.inner, 0) + IpProtocol.Icmpv6 + payLen);
       b[qp] = newType;
       b[qp + 2] = ck >>> 8;
       b[qp + 3] = ck & 0xff;

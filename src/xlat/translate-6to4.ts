@@ -1,4 +1,4 @@
-import { adjustChecksum, finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
+import { finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
 import { Icmpv4Type } from '../wire/icmpv4.js';
 import { Icmpv6ParamProblemCode, Icmpv6Type, Icmpv6UnreachCode } from '../wire/icmpv6.js';
 import { IpProtocol } from '../wire/ip-protocol.js';
@@ -6,7 +6,7 @@ import { IPV4_FLAG_DF, IPV4_FLAG_MF, IPV4_HEADER_LEN } from '../wire/ipv4.js';
 import { IPV6_MAX_EXTENSION_HEADERS } from '../wire/ipv6-extension-headers.js';
 import { IPV6_FRAG_FLAG_M, IPV6_FRAG_HEADER_LEN, IPV6_FRAG_OFFSET_MASK, IPV6_HEADER_LEN, IPV6_MIN_MTU } from '../wire/ipv6.js';
 import type { AddressMapper } from './address-mapper.js';
-import { sum4, sum6 } from './address-sums.js';
+import { adjustAddresses, sum4, sum6 } from './address-sums.js';
 import { copyBytes } from './byte-copy.js';
 import { buildIcmpv6Error, mayGenerateIcmpv6Error } from './icmp-error-builder.js';
 import { ICMP_MAP_DROP, mapIcmp6to4, mapParamProblemPointer6to4 } from './icmp-mapping.js';
@@ -185,7 +185,7 @@ export class Translate6to4 {
       // the IPv6 one leaves the sum along with the old type word (RFC 1624).
       const oldWord = (buf[upOff]! << 8) | buf[upOff + 1]!;
       const pseudo = sum6(buf, off + 8) + IpProtocol.Icmpv6 + upLen;
-      const ck = adjustChecksum((buf[upOff + 2]! << 8) | buf[upOff + 3]!, oldWord + pseudo, icmpMap);
+      const ck = adjustAddresses((buf[upOff + 2]! << 8) | buf[upOff + 3]!, oldWord + pseudo, icmpMap);
       return this.emit(buf, off, pktLen, upOff, upLen, IpProtocol.Icmp, hop, tos, fragP, fragOff, more, 2, ck, icmpMap, out);
     }
 
@@ -197,17 +197,32 @@ export class Translate6to4 {
       if (nh === IpProtocol.Tcp) {
         if (upLen < 20) return D.transportTruncated;
         ckRel = 16;
-        ck = adjustChecksum((buf[upOff + 16]! << 8) | buf[upOff + 17]!, sum6(buf, off + 8), sum4(addr, 0));
+        ck = adjustAddresses((buf[upOff + 16]! << 8) | buf[upOff + 17]!, sum6(buf, off + 8), sum4(addr, 0));
       } else if (nh === IpProtocol.Udp) {
         if (upLen < 8) return D.transportTruncated;
         const old = (buf[upOff + 6]! << 8) | buf[upOff + 7]!;
         // A zero UDP checksum (RFC 6935 tunnels) already means "none" in IPv4: it stays zero.
         if (old !== 0) {
           ckRel = 6;
-          ck = adjustChecksum(old, sum6(buf, off + 8), sum4(addr, 0));
+          ck = adjustAddresses(old, sum6(buf, off + 8), sum4(addr, 0));
           if (ck === 0) ck = 0xffff;
         }
       }
+    }
+    // The common case inline: no Fragment header, DF clear (≤ 1260 bytes), fits the link.
+    const total = IPV4_HEADER_LEN + upLen;
+    if (fragP < 0 && total <= DF_THRESHOLD && total <= this.ipv4LinkMtu && out.room() >= total) {
+      const b = out.bytes;
+      const o = out.used;
+      copyBytes(buf, upOff, b, o + IPV4_HEADER_LEN, upLen);
+      const ident = this.ident.next(((addr[4]! << 24) | (addr[5]! << 16) | (addr[6]! << 8) | addr[7]!) >>> 0);
+      writeIpv4Header(b, o, tos, total, ident, 0, hop, nh, addr);
+      if (ckRel >= 0) {
+        b[o + IPV4_HEADER_LEN + ckRel] = ck >>> 8;
+        b[o + IPV4_HEADER_LEN + ckRel + 1] = ck & 0xff;
+      }
+      out.push(total, XlatOutputKind.Translated);
+      return 0;
     }
     return this.emit(buf, off, pktLen, upOff, upLen, nh, hop, tos, fragP, fragOff, more, ckRel, ck, -1, out);
   }
@@ -463,7 +478,7 @@ export class Translate6to4 {
       if (avail < rel + 2) return;
       const old = (b[qp + rel]! << 8) | b[qp + rel + 1]!;
       if (nh === IpProtocol.Udp && old === 0) return;
-      let ck = adjustChecksum(old, sum6(buf, q + 8), sum4(this.inner, 0));
+      let ck = adjustAddresses(old, sum6(buf, q + 8), sum4(this.inner, 0));
       if (nh === IpProtocol.Udp && ck === 0) ck = 0xffff;
       b[qp + rel] = ck >>> 8;
       b[qp + rel + 1] = ck & 0xff;
@@ -472,7 +487,7 @@ export class Translate6to4 {
       const newType = b[qp] === Icmpv6Type.EchoRequest ? Icmpv4Type.EchoRequest : Icmpv4Type.EchoReply;
       const newWord = (newType << 8) | b[qp + 1]!;
       const pseudo = sum6(buf, q + 8) + IpProtocol.Icmpv6 + (upLen >>> 16) + (upLen & 0xffff);
-      const ck = adjustChecksum((b[qp + 2]! << 8) | b[qp + 3]!, oldWord + pseudo, newWord);
+      const ck = adjustAddresses((b[qp + 2]! << 8) | b[qp + 3]!, oldWord + pseudo, newWord);
       b[qp] = newType;
       b[qp + 2] = ck >>> 8;
       b[qp + 3] = ck & 0xff;

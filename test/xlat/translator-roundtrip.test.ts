@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { adjustChecksum } from '../../src/wire/checksum.js';
+import { adjustAddresses } from '../../src/xlat/address-sums.js';
 import { XlatOutput } from '../../src/xlat/xlat-output.js';
 import {
   assertIpv4HeaderChecksum, assertTransportChecksum, concat, ERROR_SOURCE6, hex, icmpMsg, ip4, ip6, ipv4, run, translator, u16,
@@ -174,4 +176,10 @@ test('an input in the same array but before the output area is read in place', (
   assert.equal(out.offsets[0], 512);
   assertTransportChecksum(out.bytes.subarray(512, 512 + out.lengths[0]!));
   assert.equal(hex(out.bytes.subarray(512 + 12, 512 + 20)), hex(concat(ipv4('192.0.2.1'), ipv4('198.51.100.2'))));
+});
+
+test('RFC 1624: the translator\'s address adjustment equals the general one for its sums', () => {
+  fc.assert(fc.property(fc.nat(0xffff), fc.nat(32 * 0xffff), fc.nat(32 * 0xffff), (ck, oldSum, newSum) => {
+    assert.equal(adjustAddresses(ck, oldSum, newSum), adjustChecksum(ck, oldSum, newSum));
+  }), { numRuns: 5000 });
 });
