@@ -11,6 +11,7 @@ import { copyBytes } from './byte-copy.js';
 import { buildIcmpv6Error, mayGenerateIcmpv6Error } from './icmp-error-builder.js';
 import { ICMP_MAP_DROP, mapIcmp6to4, mapParamProblemPointer6to4 } from './icmp-mapping.js';
 import { Ipv4Identification } from './ipv4-identification.js';
+import { Rfc6791Pool } from './rfc6791-pool.js';
 import { type MapperContext, mapperContext } from './mapper-context.js';
 import { mtuForFragmentationNeeded } from './mtu.js';
 import { MAP_CTX_ICMP_ERROR, MAP_CTX_INNER } from './siit-address-mapper.js';
@@ -42,7 +43,7 @@ export class Translate6to4 {
   private readonly ipv6LinkMtu: number;
   /** Source of the ICMPv6 errors this direction originates (§5.4); null: none are sent. */
   private readonly errorSource: Uint8Array | null;
-  private readonly pool6791: Uint8Array;
+  private readonly pool6791: Rfc6791Pool;
   private readonly ident: Ipv4Identification;
   /** Mapped outer addresses: source at 0, destination at 4. */
   private readonly addr = new Uint8Array(8);
@@ -57,8 +58,8 @@ export class Translate6to4 {
     this.ipv4LinkMtu = config.ipv4LinkMtu;
     this.ipv6LinkMtu = config.ipv6LinkMtu;
     this.errorSource = config.ipv6SourceForErrors === null ? null : Uint8Array.from(config.ipv6SourceForErrors);
-    this.pool6791 = Uint8Array.from(config.pool6791);
-    this.ident = new Ipv4Identification(config.identificationSeed);
+    this.ident = new Ipv4Identification(config.hashSeed);
+    this.pool6791 = Rfc6791Pool.fromAddressBytes(config.pool6791, { seed: config.hashSeed, allowPrivate: true, path: 'pool6791' });
     this.ctx = mapperContext(mapper);
   }
 
@@ -153,15 +154,10 @@ export class Translate6to4 {
     if (ctx !== null) ctx.context = icmpError ? MAP_CTX_ICMP_ERROR : 0;
     if (!this.mapper.source6to4(buf, off + 8, addr, 0)) {
       // RFC 7915 §5.2 (end) and RFC 6791: an ICMPv6 error from a node without an IPv4 form (an
-      // IPv6 router) still reaches the IPv4 host, from an RFC 6791 pool address. The pick is a
-      // hash of the router's address, so one router keeps one address.
+      // IPv6 router) still reaches the IPv4 host, from an RFC 6791 pool address (a keyed hash
+      // of the error's addresses, so one router keeps one address toward one host).
       if (!icmpError) return D.untranslatableSource;
-      const count = this.pool6791.length >>> 2;
-      const i = (foldSum(sum6(buf, off + 8)) % count) << 2;
-      addr[0] = this.pool6791[i]!;
-      addr[1] = this.pool6791[i + 1]!;
-      addr[2] = this.pool6791[i + 2]!;
-      addr[3] = this.pool6791[i + 3]!;
+      this.pool6791.select(buf, off + 8, buf, off + 24, addr, 0);
     }
     if (!this.mapper.destination6to4(buf, off + 24, addr, 4)) {
       // RFC 7915 §5.4 lets a translator choose its errors; a destination with no IPv4 form is

@@ -46,10 +46,11 @@ export interface TranslatorConfig {
   /** Send the ICMP errors of RFC 7915 §4.4/§5.4 (and Time Exceeded, Packet Too Big). When false
    * the translator drops silently, still counting. */
   generateIcmpErrors: boolean;
-  /** Key of the IPv4 Identification generator (`Ipv4Identification`, RFC 7739 §5.3) that numbers
-   * IPv4 packets made from unfragmented IPv6 packets (RFC 7915 §5.1). Any 32-bit value; vary it
-   * per node so IDs are not predictable across the fabric. */
-  identificationSeed: number;
+  /** Key of the translator's keyed hashes: the IPv4 Identification generator that numbers IPv4
+   * packets made from unfragmented IPv6 packets (RFC 7915 §5.1, RFC 7739 §5.3) and the RFC 6791
+   * pool pick (RFC 6791 §5). Any 32-bit value; vary it per node so neither is predictable across
+   * the fabric. */
+  hashSeed: number;
 }
 
 /** Defaults: a router on Ethernet links (1500) with a 1280-byte IPv6 minimum, TOS copied, UDP
@@ -68,7 +69,7 @@ export function defaultTranslatorConfig(): TranslatorConfig {
     ipv6SourceForErrors: null,
     decrementTtl: true,
     generateIcmpErrors: true,
-    identificationSeed: 0,
+    hashSeed: 0,
   };
 }
 
@@ -93,7 +94,7 @@ export function checkTranslatorConfig(config: TranslatorConfig, path = ''): void
   int('lowestIpv6Mtu', 1280, 65535, 'RFC 8200 §5 minimum link MTU');
   int('ipv6LinkMtu', 1280, 65535, 'RFC 8200 §5 minimum link MTU');
   int('ipv4LinkMtu', 68, 65535, 'RFC 791 minimum MTU');
-  int('identificationSeed', 0, 0xffffffff, '32-bit key');
+  int('hashSeed', 0, 0xffffffff, '32-bit key');
   if (config.udpZeroChecksum !== 'drop' && config.udpZeroChecksum !== 'compute') {
     throw new TranslatorConfigError(at('udpZeroChecksum'), "expected 'drop' or 'compute'");
   }
@@ -108,6 +109,12 @@ export function checkTranslatorConfig(config: TranslatorConfig, path = ''): void
   const pool = config.pool6791;
   if (!(pool instanceof Uint8Array) || pool.length === 0 || pool.length % 4 !== 0) {
     throw new TranslatorConfigError(at('pool6791'), 'expected one or more IPv4 addresses, 4 bytes each');
+  }
+  const seen = new Set<number>();
+  for (let o = 0; o < pool.length; o += 4) {
+    const a = ((pool[o]! << 24) | (pool[o + 1]! << 16) | (pool[o + 2]! << 8) | pool[o + 3]!) >>> 0;
+    if (seen.has(a)) throw new TranslatorConfigError(at('pool6791'), 'address ' + pool.subarray(o, o + 4).join('.') + ' listed twice');
+    seen.add(a);
   }
   const v4 = config.ipv4SourceForErrors;
   if (v4 !== null && !(v4 instanceof Uint8Array && v4.length === 4)) {

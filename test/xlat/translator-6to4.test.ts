@@ -23,13 +23,13 @@ test('RFC 7915 §5.1 DF: set above 1260 bytes, clear at 1260 and below', () => {
 });
 
 test('RFC 7915 §5.1 Identification: DF-clear packets to one destination get distinct IDs (RFC 6864 §4.2)', () => {
-  const t = translator({ identificationSeed: 12345 });
+  const t = translator({ hashSeed: 12345 });
   const ids = new Set<number>();
   for (let i = 0; i < 1000; i++) ids.add(u16(run(t, '6to4', udp6()).outs[0]!, 4));
   assert.equal(ids.size, 1000);
   // The seed changes the sequence.
-  const a = u16(run(translator({ identificationSeed: 1 }), '6to4', udp6()).outs[0]!, 4);
-  const b = u16(run(translator({ identificationSeed: 2 }), '6to4', udp6()).outs[0]!, 4);
+  const a = u16(run(translator({ hashSeed: 1 }), '6to4', udp6()).outs[0]!, 4);
+  const b = u16(run(translator({ hashSeed: 2 }), '6to4', udp6()).outs[0]!, 4);
   assert.notEqual(a, b);
 });
 
