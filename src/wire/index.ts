@@ -3,6 +3,7 @@
  * `update*` setters) and plain Reprs with `parseX(view, out)` / `emitX(repr, view)` for every
  * header natmesh reads or writes, plus the checksum arithmetic and drop-reason tables they share.
  */
+export * from './byte-order.js';
 export * from './checksum.js';
 export * from './drop-reasons.js';
 export * from './wire-drop.js';
