@@ -1,8 +1,6 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { EtherType, ETHERNET_ADDR_LEN } from './ethernet.js';
 import { WireDrop } from './wire-drop.js';
-
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
 
 /**
  * ARP (RFC 826). The view reads any hardware/protocol address sizes; the Repr is the one form a
@@ -39,7 +37,7 @@ export const ArpOperation = {
 
 /** Zero-copy view of an ARP packet, bound to a buffer and reused. */
 export class ArpPacket {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -58,11 +56,11 @@ export class ArpPacket {
   }
 
   htype(): number {
-    return this.u16(ARP_OFF_HTYPE);
+    return readU16(this.buf, this.off + ARP_OFF_HTYPE);
   }
 
   ptype(): number {
-    return this.u16(ARP_OFF_PTYPE);
+    return readU16(this.buf, this.off + ARP_OFF_PTYPE);
   }
 
   hlen(): number {
@@ -74,7 +72,7 @@ export class ArpPacket {
   }
 
   operation(): number {
-    return this.u16(ARP_OFF_OPER);
+    return readU16(this.buf, this.off + ARP_OFF_OPER);
   }
 
   /** Absolute offsets of the four addresses. */
@@ -96,19 +94,19 @@ export class ArpPacket {
 
   /** Sender protocol address as an unsigned 32-bit number (valid when `plen() === 4`). */
   spa(): number {
-    return read32(this.buf, this.spaOff());
+    return readU32(this.buf, this.spaOff());
   }
 
   tpa(): number {
-    return read32(this.buf, this.tpaOff());
+    return readU32(this.buf, this.tpaOff());
   }
 
   setHtype(v: number): void {
-    this.put16(ARP_OFF_HTYPE, v);
+    writeU16(this.buf, this.off + ARP_OFF_HTYPE, v);
   }
 
   setPtype(v: number): void {
-    this.put16(ARP_OFF_PTYPE, v);
+    writeU16(this.buf, this.off + ARP_OFF_PTYPE, v);
   }
 
   setHlen(v: number): void {
@@ -120,18 +118,7 @@ export class ArpPacket {
   }
 
   setOperation(v: number): void {
-    this.put16(ARP_OFF_OPER, v);
-  }
-
-  private u16(rel: number): number {
-    const p = this.off + rel;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
-  }
-
-  private put16(rel: number, v: number): void {
-    const p = this.off + rel;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
+    writeU16(this.buf, this.off + ARP_OFF_OPER, v);
   }
 }
 
@@ -170,24 +157,13 @@ export function emitArp(repr: ArpRepr, view: ArpPacket): void {
   view.setOperation(repr.operation);
   const b = view.buf;
   copy6(repr.senderHardwareAddr, 0, b, view.shaOff());
-  write32(b, view.spaOff(), repr.senderProtocolAddr);
+  writeU32(b, view.spaOff(), repr.senderProtocolAddr);
   copy6(repr.targetHardwareAddr, 0, b, view.thaOff());
-  write32(b, view.tpaOff(), repr.targetProtocolAddr);
+  writeU32(b, view.tpaOff(), repr.targetProtocolAddr);
 }
 
 export function arpReprLen(_repr: ArpRepr): number {
   return ARP_ETHERNET_IPV4_LEN;
-}
-
-function read32(b: Uint8Array, p: number): number {
-  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-}
-
-function write32(b: Uint8Array, p: number, v: number): void {
-  b[p] = v >>> 24;
-  b[p + 1] = v >>> 16;
-  b[p + 2] = v >>> 8;
-  b[p + 3] = v;
 }
 
 function copy6(src: Uint8Array, so: number, dst: Uint8Array, d: number): void {

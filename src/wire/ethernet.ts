@@ -1,7 +1,5 @@
+import { EMPTY_BYTES, readU16, writeU16 } from './byte-order.js';
 import { WireDrop } from './wire-drop.js';
-
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
 
 /**
  * Ethernet II (IEEE 802.3 clause 3.2.6 Type interpretation) with up to two VLAN tags:
@@ -42,7 +40,7 @@ export const ETHERTYPE_MIN = 0x0600;
 
 /** Zero-copy view of an Ethernet II frame, bound to a buffer and reused. */
 export class EthernetFrame {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -62,7 +60,7 @@ export class EthernetFrame {
     const b = this.buf;
     let p = this.off + ETHERNET_OFF_ETHERTYPE;
     const end = this.off + this.len;
-    let type = (b[p]! << 8) | b[p + 1]!;
+    let type = readU16(b, p);
     let tags = 0;
     while (type === EtherType.Vlan || type === EtherType.QinQ) {
       // 802.1ad §6.13: an S-tag is only ever the outer tag; one inside a C-tag is not a stack
@@ -70,7 +68,7 @@ export class EthernetFrame {
       if (tags === ETHERNET_MAX_TAGS || (tags > 0 && type === EtherType.QinQ)) return WireDrop.code.unsupported;
       p += VLAN_TAG_LEN;
       if (p + 2 > end) return WireDrop.code.truncated;
-      type = (b[p]! << 8) | b[p + 1]!;
+      type = readU16(b, p);
       tags++;
     }
     if (type < ETHERTYPE_MIN) return WireDrop.code.unsupported;
@@ -91,7 +89,7 @@ export class EthernetFrame {
     let p = this.off + ETHERNET_OFF_ETHERTYPE;
     let tags = 0;
     while (tags < ETHERNET_MAX_TAGS) {
-      const t = (b[p]! << 8) | b[p + 1]!;
+      const t = readU16(b, p);
       if (t !== EtherType.Vlan && t !== EtherType.QinQ) break;
       p += VLAN_TAG_LEN;
       tags++;
@@ -102,19 +100,18 @@ export class EthernetFrame {
   /** TPID of tag `i` (0 = outermost). */
   tpid(i: number): number {
     const p = this.off + ETHERNET_OFF_ETHERTYPE + i * VLAN_TAG_LEN;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, p);
   }
 
   /** TCI of tag `i` (0 = outermost). */
   tci(i: number): number {
     const p = this.off + ETHERNET_OFF_ETHERTYPE + i * VLAN_TAG_LEN + 2;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, p);
   }
 
   setTci(i: number, tci: number): void {
     const p = this.off + ETHERNET_OFF_ETHERTYPE + i * VLAN_TAG_LEN + 2;
-    this.buf[p] = tci >>> 8;
-    this.buf[p + 1] = tci;
+    writeU16(this.buf, p, tci);
   }
 
   /** VLAN ID of tag `i`. */
@@ -130,13 +127,12 @@ export class EthernetFrame {
   /** The inner EtherType: the protocol of the payload. */
   etherType(): number {
     const p = this.etherTypeOff();
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, p);
   }
 
   setEtherType(type: number): void {
     const p = this.etherTypeOff();
-    this.buf[p] = type >>> 8;
-    this.buf[p + 1] = type;
+    writeU16(this.buf, p, type);
   }
 
   headerLen(): number {
@@ -203,20 +199,14 @@ export function emitEthernet(repr: EthernetRepr, view: EthernetFrame): void {
   copy6(repr.src, 0, b, view.off + ETHERNET_OFF_SRC);
   let p = view.off + ETHERNET_OFF_ETHERTYPE;
   if (repr.tagCount > 0) {
-    p = put16(b, p, repr.outerTpid);
-    p = put16(b, p, repr.outerTci);
+    writeU16(b, p, repr.outerTpid); p += 2;
+    writeU16(b, p, repr.outerTci); p += 2;
   }
   if (repr.tagCount > 1) {
-    p = put16(b, p, EtherType.Vlan);
-    p = put16(b, p, repr.innerTci);
+    writeU16(b, p, EtherType.Vlan); p += 2;
+    writeU16(b, p, repr.innerTci); p += 2;
   }
-  put16(b, p, repr.etherType);
-}
-
-function put16(b: Uint8Array, p: number, v: number): number {
-  b[p] = v >>> 8;
-  b[p + 1] = v;
-  return p + 2;
+  writeU16(b, p, repr.etherType);
 }
 
 function copy6(src: Uint8Array, so: number, dst: Uint8Array, d: number): void {

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, writeU16 } from './byte-order.js';
 import { WireDrop } from './wire-drop.js';
 
 /**
@@ -47,9 +48,6 @@ export const GeneveProtocol = {
   Ipv6: 0x86dd,
 } as const;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Walks Geneve options without allocating. Reused: `reset` then `next()` until it returns false;
  * after each true, `optClass`, `type`, `off` (absolute offset of the option header), `optLen`
@@ -57,7 +55,7 @@ const EMPTY = new Uint8Array(0);
  * `error` is 0 at the end of the area, else `WireDrop.code.badOption` (an option past the end).
  */
 export class GeneveOptionIter {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   private pos = 0;
   private end = 0;
   optClass = 0;
@@ -83,7 +81,7 @@ export class GeneveOptionIter {
     const dataLen = (b[p + 3]! & 0x1f) << 2;
     const l = GENEVE_OPTION_HEADER_LEN + dataLen;
     if (p + l > end) return this.fail();
-    this.optClass = (b[p]! << 8) | b[p + 1]!;
+    this.optClass = readU16(b, p);
     this.type = b[p + 2]!;
     this.off = p;
     this.optLen = l;
@@ -110,7 +108,7 @@ export class GeneveOptionIter {
  * and reused. `off` is the absolute offset of the header in `buf`, `len` the UDP payload length.
  */
 export class GenevePacket {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -155,8 +153,7 @@ export class GenevePacket {
   }
 
   protocolType(): number {
-    const p = this.off + GENEVE_OFF_PROTOCOL;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, this.off + GENEVE_OFF_PROTOCOL);
   }
 
   vni(): number {
@@ -187,9 +184,7 @@ export class GenevePacket {
   }
 
   setProtocolType(v: number): void {
-    const p = this.off + GENEVE_OFF_PROTOCOL;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
+    writeU16(this.buf, this.off + GENEVE_OFF_PROTOCOL, v);
   }
 
   /** Writes the VNI and zeroes the reserved byte after it. */

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { adjustChecksum, adjustChecksum16, internetChecksum, verifyChecksum } from './checksum.js';
 import { WireDrop } from './wire-drop.js';
 
@@ -100,9 +101,6 @@ export const Icmpv4ParseFlag = {
   skipChecksum: 1,
 } as const;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Zero-copy view of an ICMPv4 message, bound to a buffer and reused. `off` is the absolute offset
  * of the message in `buf`, `len` its length (the IP payload length). Which accessors mean
@@ -112,7 +110,7 @@ const EMPTY = new Uint8Array(0);
  * RFC 1624 eqn. 3, as NAT rewrites need.
  */
 export class Icmpv4Packet {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -145,16 +143,16 @@ export class Icmpv4Packet {
   }
 
   checksum(): number {
-    return this.u16(ICMPV4_OFF_CHECKSUM);
+    return readU16(this.buf, this.off + ICMPV4_OFF_CHECKSUM);
   }
 
   /** Echo identifier; NAT treats it as the port of the flow (RFC 5508 §3). */
   ident(): number {
-    return this.u16(ICMPV4_OFF_IDENT);
+    return readU16(this.buf, this.off + ICMPV4_OFF_IDENT);
   }
 
   seq(): number {
-    return this.u16(ICMPV4_OFF_SEQ);
+    return readU16(this.buf, this.off + ICMPV4_OFF_SEQ);
   }
 
   /** Parameter Problem: byte offset of the problem in the quoted datagram. */
@@ -164,7 +162,7 @@ export class Icmpv4Packet {
 
   /** Fragmentation Needed: MTU of the next-hop link (RFC 1191 §4). */
   nextHopMtu(): number {
-    return this.u16(ICMPV4_OFF_NEXT_HOP_MTU);
+    return readU16(this.buf, this.off + ICMPV4_OFF_NEXT_HOP_MTU);
   }
 
   /** RFC 4884 length of the original datagram field, in 32-bit words; 0 when not given. */
@@ -174,8 +172,7 @@ export class Icmpv4Packet {
 
   /** Bytes 4-7 as one number, for types whose rest of header this view does not name. */
   rest(): number {
-    const b = this.buf, p = this.off + 4;
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
+    return readU32(this.buf, this.off + 4);
   }
 
   /** What follows the header: echo data, or the quoted datagram and any extension structure. */
@@ -207,15 +204,15 @@ export class Icmpv4Packet {
   }
 
   setChecksum(v: number): void {
-    this.put16(ICMPV4_OFF_CHECKSUM, v);
+    writeU16(this.buf, this.off + ICMPV4_OFF_CHECKSUM, v);
   }
 
   setIdent(v: number): void {
-    this.put16(ICMPV4_OFF_IDENT, v);
+    writeU16(this.buf, this.off + ICMPV4_OFF_IDENT, v);
   }
 
   setSeq(v: number): void {
-    this.put16(ICMPV4_OFF_SEQ, v);
+    writeU16(this.buf, this.off + ICMPV4_OFF_SEQ, v);
   }
 
   setPointer(v: number): void {
@@ -223,7 +220,7 @@ export class Icmpv4Packet {
   }
 
   setNextHopMtu(v: number): void {
-    this.put16(ICMPV4_OFF_NEXT_HOP_MTU, v);
+    writeU16(this.buf, this.off + ICMPV4_OFF_NEXT_HOP_MTU, v);
   }
 
   setRfc4884Len(words: number): void {
@@ -231,8 +228,7 @@ export class Icmpv4Packet {
   }
 
   setRest(v: number): void {
-    const b = this.buf, p = this.off + 4;
-    b[p] = v >>> 24; b[p + 1] = v >>> 16; b[p + 2] = v >>> 8; b[p + 3] = v;
+    writeU32(this.buf, this.off + 4, v);
   }
 
   /** True when the checksum over the whole message verifies (RFC 792: no pseudo-header). */
@@ -257,17 +253,6 @@ export class Icmpv4Packet {
    * from an even distance to the message start. */
   adjustChecksum(oldSum: number, newSum: number): void {
     this.setChecksum(adjustChecksum(this.checksum(), oldSum, newSum));
-  }
-
-  private u16(rel: number): number {
-    const p = this.off + rel;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
-  }
-
-  private put16(rel: number, v: number): void {
-    const p = this.off + rel;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
   }
 }
 

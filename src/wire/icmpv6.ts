@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { adjustChecksum, adjustChecksum16, internetChecksum, verifyChecksum } from './checksum.js';
 import { WireDrop } from './wire-drop.js';
 
@@ -86,9 +87,6 @@ export const Icmpv6ParseFlag = {
   skipChecksum: 1,
 } as const;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Zero-copy view of an ICMPv6 message, bound to a buffer and reused. `off` is the absolute offset
  * of the message in `buf`, `len` its length (the upper-layer length of RFC 8200 §8.1). Which
@@ -98,7 +96,7 @@ const EMPTY = new Uint8Array(0);
  * RFC 1624 eqn. 3, as NAT rewrites need.
  */
 export class Icmpv6Packet {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -131,26 +129,26 @@ export class Icmpv6Packet {
   }
 
   checksum(): number {
-    return this.u16(ICMPV6_OFF_CHECKSUM);
+    return readU16(this.buf, this.off + ICMPV6_OFF_CHECKSUM);
   }
 
   /** Echo identifier; NAT treats it as the port of the flow (RFC 6146 §3.5.3). */
   ident(): number {
-    return this.u16(ICMPV6_OFF_IDENT);
+    return readU16(this.buf, this.off + ICMPV6_OFF_IDENT);
   }
 
   seq(): number {
-    return this.u16(ICMPV6_OFF_SEQ);
+    return readU16(this.buf, this.off + ICMPV6_OFF_SEQ);
   }
 
   /** Packet Too Big: MTU of the next-hop link (RFC 4443 §3.2). */
   mtu(): number {
-    return this.u32(ICMPV6_OFF_MTU);
+    return readU32(this.buf, this.off + ICMPV6_OFF_MTU);
   }
 
   /** Parameter Problem: byte offset of the problem in the quoted packet (RFC 4443 §3.4). */
   pointer(): number {
-    return this.u32(ICMPV6_OFF_POINTER);
+    return readU32(this.buf, this.off + ICMPV6_OFF_POINTER);
   }
 
   /** RFC 4884 length of the original datagram field, in 64-bit words; 0 when not given. */
@@ -160,7 +158,7 @@ export class Icmpv6Packet {
 
   /** Bytes 4-7 as one number, for types whose message body this view does not name. */
   rest(): number {
-    return this.u32(4);
+    return readU32(this.buf, this.off + 4);
   }
 
   /** What follows the 8-byte header: echo data, or the quoted packet and any extension. */
@@ -192,23 +190,23 @@ export class Icmpv6Packet {
   }
 
   setChecksum(v: number): void {
-    this.put16(ICMPV6_OFF_CHECKSUM, v);
+    writeU16(this.buf, this.off + ICMPV6_OFF_CHECKSUM, v);
   }
 
   setIdent(v: number): void {
-    this.put16(ICMPV6_OFF_IDENT, v);
+    writeU16(this.buf, this.off + ICMPV6_OFF_IDENT, v);
   }
 
   setSeq(v: number): void {
-    this.put16(ICMPV6_OFF_SEQ, v);
+    writeU16(this.buf, this.off + ICMPV6_OFF_SEQ, v);
   }
 
   setMtu(v: number): void {
-    this.put32(ICMPV6_OFF_MTU, v);
+    writeU32(this.buf, this.off + ICMPV6_OFF_MTU, v);
   }
 
   setPointer(v: number): void {
-    this.put32(ICMPV6_OFF_POINTER, v);
+    writeU32(this.buf, this.off + ICMPV6_OFF_POINTER, v);
   }
 
   setRfc4884Len(words: number): void {
@@ -216,7 +214,7 @@ export class Icmpv6Packet {
   }
 
   setRest(v: number): void {
-    this.put32(4, v);
+    writeU32(this.buf, this.off + 4, v);
   }
 
   /** True when the checksum over the message and `pseudoSum` (the IP view's
@@ -241,32 +239,6 @@ export class Icmpv6Packet {
    * into the checksum; `oldSum`/`newSum` are the unfolded sums of that data before and after. */
   adjustChecksum(oldSum: number, newSum: number): void {
     this.setChecksum(adjustChecksum(this.checksum(), oldSum, newSum));
-  }
-
-  private u16(rel: number): number {
-    const p = this.off + rel;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
-  }
-
-  private u32(rel: number): number {
-    const b = this.buf;
-    const p = this.off + rel;
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-  }
-
-  private put16(rel: number, v: number): void {
-    const p = this.off + rel;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
-  }
-
-  private put32(rel: number, v: number): void {
-    const b = this.buf;
-    const p = this.off + rel;
-    b[p] = v >>> 24;
-    b[p + 1] = v >>> 16;
-    b[p + 2] = v >>> 8;
-    b[p + 3] = v;
   }
 }
 

@@ -1,7 +1,5 @@
+import { EMPTY_BYTES } from './byte-order.js';
 import { WireDrop } from './wire-drop.js';
-
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
 
 /**
  * IPv4 options (RFC 791 §3.1 "Options"). Two forms: a single octet (End of Option List, No
@@ -36,7 +34,7 @@ export const IPV4_OPTION_COPIED = 0x80;
  * returns false, `error` is 0 at the end of the area or after EOL, else a WireDrop code.
  */
 export class Ipv4OptionIter {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   private pos = 0;
   private end = 0;
   kind = 0;
@@ -101,7 +99,7 @@ export function checkIpv4Options(buf: Uint8Array, off: number, len: number): num
   const it = scratch.reset(buf, off, len);
   while (it.next()) { /* structure only */ }
   const error = it.error;
-  it.buf = EMPTY;
+  it.buf = EMPTY_BYTES;
   return error;
 }
 
@@ -115,7 +113,7 @@ export function findIpv4Option(buf: Uint8Array, off: number, len: number, kind: 
   while (it.next()) {
     if (it.kind === kind) { found = it.off; break; }
   }
-  it.buf = EMPTY;
+  it.buf = EMPTY_BYTES;
   return found;
 }
 

@@ -1,9 +1,7 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { adjustChecksum, adjustChecksum16, internetChecksum, pseudoHeaderSum4, verifyChecksum } from './checksum.js';
 import { checkIpv4Options, IPV4_OPTIONS_MAX_LEN, Ipv4OptionKind } from './ipv4-options.js';
 import { WireDrop } from './wire-drop.js';
-
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
 
 /**
  * IPv4 (RFC 791).
@@ -62,7 +60,7 @@ export const Ipv4ParseFlag = {
  * by RFC 1624 eqn. 3, so a NAT rewrite costs a few additions instead of a header sum.
  */
 export class Ipv4Packet {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -112,16 +110,16 @@ export class Ipv4Packet {
   }
 
   totalLen(): number {
-    return this.u16(IPV4_OFF_TOTAL_LEN);
+    return readU16(this.buf, this.off + IPV4_OFF_TOTAL_LEN);
   }
 
   ident(): number {
-    return this.u16(IPV4_OFF_IDENT);
+    return readU16(this.buf, this.off + IPV4_OFF_IDENT);
   }
 
   /** The flags/fragment-offset word as on the wire. */
   flagsFrag(): number {
-    return this.u16(IPV4_OFF_FLAGS_FRAG);
+    return readU16(this.buf, this.off + IPV4_OFF_FLAGS_FRAG);
   }
 
   dontFragment(): boolean {
@@ -151,16 +149,16 @@ export class Ipv4Packet {
   }
 
   checksum(): number {
-    return this.u16(IPV4_OFF_CHECKSUM);
+    return readU16(this.buf, this.off + IPV4_OFF_CHECKSUM);
   }
 
   /** Source address as an unsigned 32-bit number. */
   src(): number {
-    return this.u32(IPV4_OFF_SRC);
+    return readU32(this.buf, this.off + IPV4_OFF_SRC);
   }
 
   dst(): number {
-    return this.u32(IPV4_OFF_DST);
+    return readU32(this.buf, this.off + IPV4_OFF_DST);
   }
 
   /** Absolute offsets of the addresses, for code that maps addresses buffer to buffer. */
@@ -207,15 +205,15 @@ export class Ipv4Packet {
   }
 
   setTotalLen(v: number): void {
-    this.put16(IPV4_OFF_TOTAL_LEN, v);
+    writeU16(this.buf, this.off + IPV4_OFF_TOTAL_LEN, v);
   }
 
   setIdent(v: number): void {
-    this.put16(IPV4_OFF_IDENT, v);
+    writeU16(this.buf, this.off + IPV4_OFF_IDENT, v);
   }
 
   setFlagsFrag(v: number): void {
-    this.put16(IPV4_OFF_FLAGS_FRAG, v);
+    writeU16(this.buf, this.off + IPV4_OFF_FLAGS_FRAG, v);
   }
 
   setDontFragment(on: boolean): void {
@@ -242,15 +240,15 @@ export class Ipv4Packet {
   }
 
   setChecksum(v: number): void {
-    this.put16(IPV4_OFF_CHECKSUM, v);
+    writeU16(this.buf, this.off + IPV4_OFF_CHECKSUM, v);
   }
 
   setSrc(addr: number): void {
-    this.put32(IPV4_OFF_SRC, addr);
+    writeU32(this.buf, this.off + IPV4_OFF_SRC, addr);
   }
 
   setDst(addr: number): void {
-    this.put32(IPV4_OFF_DST, addr);
+    writeU32(this.buf, this.off + IPV4_OFF_DST, addr);
   }
 
   /** Computes the header checksum over `headerLen()` bytes and stores it. */
@@ -260,9 +258,9 @@ export class Ipv4Packet {
   }
 
   updateTos(v: number): void {
-    const old = this.u16(IPV4_OFF_VER_IHL);
+    const old = readU16(this.buf, this.off + IPV4_OFF_VER_IHL);
     this.setTos(v);
-    this.adjust16(old, this.u16(IPV4_OFF_VER_IHL));
+    this.adjust16(old, readU16(this.buf, this.off + IPV4_OFF_VER_IHL));
   }
 
   updateTotalLen(v: number): void {
@@ -284,9 +282,9 @@ export class Ipv4Packet {
   }
 
   updateTtl(v: number): void {
-    const old = this.u16(IPV4_OFF_TTL);
+    const old = readU16(this.buf, this.off + IPV4_OFF_TTL);
     this.setTtl(v);
-    this.adjust16(old, this.u16(IPV4_OFF_TTL));
+    this.adjust16(old, readU16(this.buf, this.off + IPV4_OFF_TTL));
   }
 
   /** Forwarding's TTL decrement (RFC 1812 §5.3.1) with the checksum kept right; returns the new TTL.
@@ -298,9 +296,9 @@ export class Ipv4Packet {
   }
 
   updateProtocol(v: number): void {
-    const old = this.u16(IPV4_OFF_TTL);
+    const old = readU16(this.buf, this.off + IPV4_OFF_TTL);
     this.setProtocol(v);
-    this.adjust16(old, this.u16(IPV4_OFF_TTL));
+    this.adjust16(old, readU16(this.buf, this.off + IPV4_OFF_TTL));
   }
 
   updateSrc(addr: number): void {
@@ -323,32 +321,6 @@ export class Ipv4Packet {
     const oldSum = (oldAddr >>> 16) + (oldAddr & 0xffff);
     const newSum = (newAddr >>> 16) + (newAddr & 0xffff);
     this.setChecksum(adjustChecksum(this.checksum(), oldSum, newSum));
-  }
-
-  private u16(rel: number): number {
-    const p = this.off + rel;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
-  }
-
-  private u32(rel: number): number {
-    const b = this.buf;
-    const p = this.off + rel;
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-  }
-
-  private put16(rel: number, v: number): void {
-    const p = this.off + rel;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
-  }
-
-  private put32(rel: number, v: number): void {
-    const b = this.buf;
-    const p = this.off + rel;
-    b[p] = v >>> 24;
-    b[p + 1] = v >>> 16;
-    b[p + 2] = v >>> 8;
-    b[p + 3] = v;
   }
 }
 

@@ -1,12 +1,10 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { IpProtocol } from './ip-protocol.js';
 import {
   IPV6_FRAG_FLAG_M, IPV6_FRAG_HEADER_LEN, IPV6_FRAG_OFF_IDENT, IPV6_FRAG_OFF_NEXT_HEADER, IPV6_FRAG_OFF_OFFSET_FLAGS,
   IPV6_FRAG_OFFSET_MASK, IPV6_HEADER_LEN, IPV6_OFF_NEXT_HEADER, Ipv6ParseFlag, type Ipv6Packet,
 } from './ipv6.js';
 import { WireDrop } from './wire-drop.js';
-
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
 
 /**
  * IPv6 extension headers (RFC 8200 §4): Hop-by-Hop Options (§4.3), Routing (§4.4), Fragment
@@ -83,7 +81,7 @@ export function isIpv6ExtensionHeader(nextHeader: number): boolean {
  * When `next()` returns false, `error` is 0 at the end, else a WireDrop code.
  */
 export class Ipv6OptionIter {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   private pos = 0;
   private end = 0;
   type = 0;
@@ -139,7 +137,7 @@ export function checkIpv6Options(buf: Uint8Array, off: number, len: number): num
   const it = optScratch.reset(buf, off, len);
   while (it.next()) { /* structure only */ }
   const error = it.error;
-  it.buf = EMPTY;
+  it.buf = EMPTY_BYTES;
   return error;
 }
 
@@ -175,7 +173,7 @@ function extLen(hdrExtLen: number): number {
 
 /** Zero-copy view of a Hop-by-Hop or Destination Options header, bound and reused. */
 export class Ipv6OptionsHeader {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -224,7 +222,7 @@ export class Ipv6OptionsHeader {
 
 /** Zero-copy view of a Routing header (any Routing Type), bound and reused. */
 export class Ipv6RoutingHeader {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -287,7 +285,7 @@ export class Ipv6RoutingHeader {
 
 /** Zero-copy view of a Fragment header (layout in ipv6.ts), bound and reused. */
 export class Ipv6FragmentHeader {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -308,8 +306,7 @@ export class Ipv6FragmentHeader {
 
   /** The offset/flags word as on the wire. */
   offsetFlags(): number {
-    const p = this.off + IPV6_FRAG_OFF_OFFSET_FLAGS;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, this.off + IPV6_FRAG_OFF_OFFSET_FLAGS);
   }
 
   /** Fragment offset in bytes. */
@@ -322,7 +319,7 @@ export class Ipv6FragmentHeader {
   }
 
   ident(): number {
-    return read32(this.buf, this.off + IPV6_FRAG_OFF_IDENT);
+    return readU32(this.buf, this.off + IPV6_FRAG_OFF_IDENT);
   }
 
   setNextHeader(v: number): void {
@@ -332,13 +329,11 @@ export class Ipv6FragmentHeader {
   /** Writes offset (bytes, multiple of 8) and M flag; the reserved bits are zeroed (RFC 8200 §4.5). */
   setOffsetFlags(fragOffset: number, more: boolean): void {
     const w = (fragOffset & IPV6_FRAG_OFFSET_MASK) | (more ? IPV6_FRAG_FLAG_M : 0);
-    const p = this.off + IPV6_FRAG_OFF_OFFSET_FLAGS;
-    this.buf[p] = w >>> 8;
-    this.buf[p + 1] = w;
+    writeU16(this.buf, this.off + IPV6_FRAG_OFF_OFFSET_FLAGS, w);
   }
 
   setIdent(v: number): void {
-    write32(this.buf, this.off + IPV6_FRAG_OFF_IDENT, v);
+    writeU32(this.buf, this.off + IPV6_FRAG_OFF_IDENT, v);
   }
 }
 
@@ -514,11 +509,11 @@ export class Ipv6ExtChain {
         if (this.fragHeaderOff >= 0) return WireDrop.code.badExtensionHeader;
         if (p + IPV6_FRAG_HEADER_LEN > end) return short;
         hl = IPV6_FRAG_HEADER_LEN;
-        const w = (buf[p + IPV6_FRAG_OFF_OFFSET_FLAGS]! << 8) | buf[p + IPV6_FRAG_OFF_OFFSET_FLAGS + 1]!;
+        const w = readU16(buf, p + IPV6_FRAG_OFF_OFFSET_FLAGS);
         this.fragHeaderOff = p;
         this.fragOffset = w & IPV6_FRAG_OFFSET_MASK;
         this.moreFragments = (w & IPV6_FRAG_FLAG_M) !== 0;
-        this.fragIdent = read32(buf, p + IPV6_FRAG_OFF_IDENT);
+        this.fragIdent = readU32(buf, p + IPV6_FRAG_OFF_IDENT);
       } else {
         if (p + 2 > end) return short;
         hl = extLen(buf[p + IPV6_EXT_OFF_LENGTH]!);
@@ -567,13 +562,3 @@ export function walkIpv6(view: Ipv6Packet, chain: Ipv6ExtChain, flags = 0): numb
     view.off + IPV6_OFF_NEXT_HEADER, flags);
 }
 
-function read32(b: Uint8Array, p: number): number {
-  return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-}
-
-function write32(b: Uint8Array, p: number, v: number): void {
-  b[p] = v >>> 24;
-  b[p + 1] = v >>> 16;
-  b[p + 2] = v >>> 8;
-  b[p + 3] = v;
-}

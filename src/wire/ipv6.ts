@@ -1,9 +1,7 @@
+import { EMPTY_BYTES, readU16, writeU16 } from './byte-order.js';
 import { pseudoHeaderSum6 } from './checksum.js';
 import { IpProtocol } from './ip-protocol.js';
 import { WireDrop } from './wire-drop.js';
-
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
 
 /**
  * IPv6 (RFC 8200 §3) and its extension headers (§4).
@@ -62,7 +60,7 @@ export const Ipv6ParseFlag = {
  * length when the frame was padded). IPv6 has no header checksum, so the setters are plain.
  */
 export class Ipv6Packet {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -105,8 +103,7 @@ export class Ipv6Packet {
   }
 
   payloadLen(): number {
-    const p = this.off + IPV6_OFF_PAYLOAD_LEN;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, this.off + IPV6_OFF_PAYLOAD_LEN);
   }
 
   nextHeader(): number {
@@ -162,9 +159,7 @@ export class Ipv6Packet {
   }
 
   setPayloadLen(v: number): void {
-    const p = this.off + IPV6_OFF_PAYLOAD_LEN;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
+    writeU16(this.buf, this.off + IPV6_OFF_PAYLOAD_LEN, v);
   }
 
   setNextHeader(v: number): void {

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, writeU16 } from './byte-order.js';
 import { internetChecksum, verifyChecksum } from './checksum.js';
 import { ETHERNET_ADDR_LEN } from './ethernet.js';
 import { ICMPV6_OFF_CHECKSUM, ICMPV6_OFF_CODE, ICMPV6_OFF_TYPE, Icmpv6ParseFlag, Icmpv6Type } from './icmpv6.js';
@@ -49,9 +50,6 @@ export const NdpOptionType = {
   Mtu: 5,
 } as const;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Walks NDP options without allocating. Reused: `reset` then `next()` until it returns false;
  * after each true, `type`, `off` (absolute offset of the type octet), `optLen` (whole option in
@@ -60,7 +58,7 @@ const EMPTY = new Uint8Array(0);
  * says to drop the packet for, or an option past the end.
  */
 export class NdpOptionIter {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   private pos = 0;
   private end = 0;
   type = 0;
@@ -105,7 +103,7 @@ export class NdpOptionIter {
  * is the absolute offset of the ICMPv6 message in `buf`, `len` its length.
  */
 export class NdpPacket {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -140,8 +138,7 @@ export class NdpPacket {
   }
 
   checksum(): number {
-    const p = this.off + ICMPV6_OFF_CHECKSUM;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
+    return readU16(this.buf, this.off + ICMPV6_OFF_CHECKSUM);
   }
 
   /** NA flags byte (`NdpNaFlag`); receivers ignore the reserved bits (RFC 4861 §4.4). */
@@ -171,9 +168,7 @@ export class NdpPacket {
   }
 
   setChecksum(v: number): void {
-    const p = this.off + ICMPV6_OFF_CHECKSUM;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
+    writeU16(this.buf, this.off + ICMPV6_OFF_CHECKSUM, v);
   }
 
   /** Writes the flags and zeroes the 29 reserved bits after them. */

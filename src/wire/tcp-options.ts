@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { adjustChecksum16 } from './checksum.js';
 import type { TcpPacket } from './tcp.js';
 import { WireDrop } from './wire-drop.js';
@@ -35,8 +36,6 @@ export const TCP_SACK_MAX_BLOCKS = 4;
 /** Largest shift a receiver honours (RFC 7323 §2.3); larger values are kept as sent. */
 export const TCP_WINDOW_SCALE_MAX = 14;
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * Walks the options of one segment without allocating. Reused: `reset` then `next()` until it
  * returns false; after each true, `kind`, `off` (absolute offset of the kind byte), `optLen`
@@ -47,7 +46,7 @@ const EMPTY = new Uint8Array(0);
  * never read outside a well-formed option.
  */
 export class TcpOptionIter {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   private pos = 0;
   private end = 0;
   kind = 0;
@@ -99,8 +98,7 @@ export class TcpOptionIter {
 
   /** MSS option: the maximum segment size. */
   mss(): number {
-    const b = this.buf, o = this.dataOff;
-    return (b[o]! << 8) | b[o + 1]!;
+    return readU16(this.buf, this.dataOff);
   }
 
   /** Window-scale option: the shift count. */
@@ -144,14 +142,6 @@ export class TcpOptionIter {
     this.pos = this.end;
     return false;
   }
-}
-
-function readU32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function writeU32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v;
 }
 
 /**
@@ -226,7 +216,7 @@ export function parseTcpOptions(buf: Uint8Array, off: number, len: number, out: 
 function layout(o: TcpOptionsRepr, buf: Uint8Array, off: number, aligned: boolean, write: boolean): number {
   let p = off;
   if (o.hasMss) {
-    if (write) { buf[p] = TcpOptionKind.Mss; buf[p + 1] = TCP_OPT_MSS_LEN; buf[p + 2] = o.mss >>> 8; buf[p + 3] = o.mss; }
+    if (write) { buf[p] = TcpOptionKind.Mss; buf[p + 1] = TCP_OPT_MSS_LEN; writeU16(buf, p + 2, o.mss); }
     p += TCP_OPT_MSS_LEN;
   }
   if (o.sackPermitted && o.hasTimestamp && aligned) {
@@ -275,8 +265,8 @@ function layout(o: TcpOptionsRepr, buf: Uint8Array, off: number, aligned: boolea
 /** Length of the options `o` emits, padded to a multiple of 4 (the data offset counts words).
  * Above `TCP_OPTIONS_MAX_LEN` when the set cannot fit a TCP header. */
 export function tcpOptionsReprLen(o: TcpOptionsRepr): number {
-  let n = layout(o, EMPTY, 0, true, false);
-  if (n > TCP_OPTIONS_MAX_LEN) n = layout(o, EMPTY, 0, false, false);
+  let n = layout(o, EMPTY_BYTES, 0, true, false);
+  if (n > TCP_OPTIONS_MAX_LEN) n = layout(o, EMPTY_BYTES, 0, false, false);
   return (n + 3) & ~3;
 }
 
@@ -287,8 +277,8 @@ export function tcpOptionsReprLen(o: TcpOptionsRepr): number {
  */
 export function emitTcpOptions(o: TcpOptionsRepr, buf: Uint8Array, off: number): number {
   let aligned = true;
-  let n = layout(o, EMPTY, 0, true, false);
-  if (n > TCP_OPTIONS_MAX_LEN) { aligned = false; n = layout(o, EMPTY, 0, false, false); }
+  let n = layout(o, EMPTY_BYTES, 0, true, false);
+  if (n > TCP_OPTIONS_MAX_LEN) { aligned = false; n = layout(o, EMPTY_BYTES, 0, false, false); }
   if (n > TCP_OPTIONS_MAX_LEN) throw new RangeError('TCP options exceed the 40-byte option space');
   layout(o, buf, off, aligned, true);
   const padded = (n + 3) & ~3;
@@ -327,7 +317,7 @@ export function clampTcpMss(seg: TcpPacket, maxMss: number): boolean {
   const at = findTcpMss(seg);
   if (at < 0) return false;
   const b = seg.buf;
-  const cur = (b[at]! << 8) | b[at + 1]!;
+  const cur = readU16(b, at);
   if (cur <= maxMss) return false;
   writeWordKeepingChecksum(seg, at, maxMss & 0xffff);
   return true;
@@ -341,8 +331,8 @@ export function clampTcpMss(seg: TcpPacket, maxMss: number): boolean {
  */
 function writeWordKeepingChecksum(seg: TcpPacket, at: number, value: number): void {
   const b = seg.buf;
-  const old = (b[at]! << 8) | b[at + 1]!;
-  b[at] = value >>> 8; b[at + 1] = value;
+  const old = readU16(b, at);
+  writeU16(b, at, value);
   if (((at - seg.off) & 1) === 0) {
     seg.setChecksum(adjustChecksum16(seg.checksum(), old, value));
   } else {

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, readU32, writeU16, writeU32 } from './byte-order.js';
 import { adjustChecksum, adjustChecksum16, internetChecksum, verifyChecksum } from './checksum.js';
 import { emitTcpOptions, parseTcpOptions, TcpOptionsRepr, tcpOptionsReprLen } from './tcp-options.js';
 import { WireDrop } from './wire-drop.js';
@@ -42,9 +43,6 @@ export const TcpParseFlag = {
   skipChecksum: 1,
 } as const;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Zero-copy view of a TCP segment, bound to a buffer and reused. `off` is the absolute offset of
  * the header in `buf`, `len` the segment length (the IP payload length: TCP has no length field).
@@ -53,7 +51,7 @@ const EMPTY = new Uint8Array(0);
  * RFC 1624 eqn. 3, as NAT rewrites need.
  */
 export class TcpPacket {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -77,19 +75,19 @@ export class TcpPacket {
   }
 
   srcPort(): number {
-    return this.u16(TCP_OFF_SRC_PORT);
+    return readU16(this.buf, this.off + TCP_OFF_SRC_PORT);
   }
 
   dstPort(): number {
-    return this.u16(TCP_OFF_DST_PORT);
+    return readU16(this.buf, this.off + TCP_OFF_DST_PORT);
   }
 
   seq(): number {
-    return this.u32(TCP_OFF_SEQ);
+    return readU32(this.buf, this.off + TCP_OFF_SEQ);
   }
 
   ack(): number {
-    return this.u32(TCP_OFF_ACK);
+    return readU32(this.buf, this.off + TCP_OFF_ACK);
   }
 
   /** Data offset in 32-bit words. */
@@ -112,15 +110,15 @@ export class TcpPacket {
   }
 
   window(): number {
-    return this.u16(TCP_OFF_WINDOW);
+    return readU16(this.buf, this.off + TCP_OFF_WINDOW);
   }
 
   checksum(): number {
-    return this.u16(TCP_OFF_CHECKSUM);
+    return readU16(this.buf, this.off + TCP_OFF_CHECKSUM);
   }
 
   urgent(): number {
-    return this.u16(TCP_OFF_URGENT);
+    return readU16(this.buf, this.off + TCP_OFF_URGENT);
   }
 
   optionsOff(): number {
@@ -140,19 +138,19 @@ export class TcpPacket {
   }
 
   setSrcPort(v: number): void {
-    this.put16(TCP_OFF_SRC_PORT, v);
+    writeU16(this.buf, this.off + TCP_OFF_SRC_PORT, v);
   }
 
   setDstPort(v: number): void {
-    this.put16(TCP_OFF_DST_PORT, v);
+    writeU16(this.buf, this.off + TCP_OFF_DST_PORT, v);
   }
 
   setSeq(v: number): void {
-    this.put32(TCP_OFF_SEQ, v);
+    writeU32(this.buf, this.off + TCP_OFF_SEQ, v);
   }
 
   setAck(v: number): void {
-    this.put32(TCP_OFF_ACK, v);
+    writeU32(this.buf, this.off + TCP_OFF_ACK, v);
   }
 
   /** Header length in bytes (a multiple of 4, 20..60) and the reserved bits, one byte on the wire. */
@@ -165,15 +163,15 @@ export class TcpPacket {
   }
 
   setWindow(v: number): void {
-    this.put16(TCP_OFF_WINDOW, v);
+    writeU16(this.buf, this.off + TCP_OFF_WINDOW, v);
   }
 
   setChecksum(v: number): void {
-    this.put16(TCP_OFF_CHECKSUM, v);
+    writeU16(this.buf, this.off + TCP_OFF_CHECKSUM, v);
   }
 
   setUrgent(v: number): void {
-    this.put16(TCP_OFF_URGENT, v);
+    writeU16(this.buf, this.off + TCP_OFF_URGENT, v);
   }
 
   /** True when the checksum over the segment and `pseudoSum` (the IP view's `pseudoHeaderSum`
@@ -205,32 +203,6 @@ export class TcpPacket {
    * unfolded sums of that data before and after. */
   adjustChecksum(oldSum: number, newSum: number): void {
     this.setChecksum(adjustChecksum(this.checksum(), oldSum, newSum));
-  }
-
-  private u16(rel: number): number {
-    const p = this.off + rel;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
-  }
-
-  private u32(rel: number): number {
-    const b = this.buf;
-    const p = this.off + rel;
-    return ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0;
-  }
-
-  private put16(rel: number, v: number): void {
-    const p = this.off + rel;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
-  }
-
-  private put32(rel: number, v: number): void {
-    const b = this.buf;
-    const p = this.off + rel;
-    b[p] = v >>> 24;
-    b[p + 1] = v >>> 16;
-    b[p + 2] = v >>> 8;
-    b[p + 3] = v;
   }
 }
 

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES, readU16, writeU16 } from './byte-order.js';
 import { adjustChecksum, adjustChecksum16, finishChecksum, sumWords, verifyChecksum } from './checksum.js';
 import { WireDrop } from './wire-drop.js';
 
@@ -33,9 +34,6 @@ export const UdpParseFlag = {
   ipv6: 4,
 } as const;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Zero-copy view of a UDP datagram, bound to a buffer and reused. `off` is the absolute offset of
  * the header in `buf`, `len` the bytes the IP layer carries (may exceed the Length field: the
@@ -45,7 +43,7 @@ const EMPTY = new Uint8Array(0);
  * RFC 1624 eqn. 3, as NAT rewrites need. A datagram sent without checksum over IPv4 keeps none.
  */
 export class UdpPacket {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
@@ -69,20 +67,20 @@ export class UdpPacket {
   }
 
   srcPort(): number {
-    return this.u16(UDP_OFF_SRC_PORT);
+    return readU16(this.buf, this.off + UDP_OFF_SRC_PORT);
   }
 
   dstPort(): number {
-    return this.u16(UDP_OFF_DST_PORT);
+    return readU16(this.buf, this.off + UDP_OFF_DST_PORT);
   }
 
   /** The Length field: header plus payload, in bytes. */
   datagramLen(): number {
-    return this.u16(UDP_OFF_LENGTH);
+    return readU16(this.buf, this.off + UDP_OFF_LENGTH);
   }
 
   checksum(): number {
-    return this.u16(UDP_OFF_CHECKSUM);
+    return readU16(this.buf, this.off + UDP_OFF_CHECKSUM);
   }
 
   payloadOff(): number {
@@ -95,19 +93,19 @@ export class UdpPacket {
   }
 
   setSrcPort(v: number): void {
-    this.put16(UDP_OFF_SRC_PORT, v);
+    writeU16(this.buf, this.off + UDP_OFF_SRC_PORT, v);
   }
 
   setDstPort(v: number): void {
-    this.put16(UDP_OFF_DST_PORT, v);
+    writeU16(this.buf, this.off + UDP_OFF_DST_PORT, v);
   }
 
   setDatagramLen(v: number): void {
-    this.put16(UDP_OFF_LENGTH, v);
+    writeU16(this.buf, this.off + UDP_OFF_LENGTH, v);
   }
 
   setChecksum(v: number): void {
-    this.put16(UDP_OFF_CHECKSUM, v);
+    writeU16(this.buf, this.off + UDP_OFF_CHECKSUM, v);
   }
 
   /** True when the checksum over the datagram and `pseudoSum` (the IP view's
@@ -154,17 +152,6 @@ export class UdpPacket {
     if (c === UDP_CHECKSUM_NONE) return;
     const n = adjustChecksum16(c, oldWord, newWord);
     this.setChecksum(n === 0 ? 0xffff : n);
-  }
-
-  private u16(rel: number): number {
-    const p = this.off + rel;
-    return (this.buf[p]! << 8) | this.buf[p + 1]!;
-  }
-
-  private put16(rel: number, v: number): void {
-    const p = this.off + rel;
-    this.buf[p] = v >>> 8;
-    this.buf[p + 1] = v;
   }
 }
 

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES } from './byte-order.js';
 import { WireDrop } from './wire-drop.js';
 
 /**
@@ -20,15 +21,12 @@ export const VXLAN_VNI_MAX = 0xffffff;
 /** IANA-assigned UDP destination port (RFC 7348 §5). */
 export const VXLAN_UDP_PORT = 4789;
 
-/** Placeholder a view holds before its first `bind`. */
-const EMPTY = new Uint8Array(0);
-
 /**
  * Zero-copy view of a VXLAN header and the frame after it, bound to a buffer and reused. `off` is
  * the absolute offset of the header in `buf`, `len` the UDP payload length.
  */
 export class VxlanPacket {
-  buf: Uint8Array = EMPTY;
+  buf: Uint8Array = EMPTY_BYTES;
   off = 0;
   len = 0;
 
