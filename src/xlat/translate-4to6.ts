@@ -126,6 +126,12 @@ export class Translate4to6 {
       }
     }
 
+    // RFC 7915 §4.1: "If the translator gets an illegal source address (e.g., 0.0.0.0,
+    // 127.0.0.1, etc.), the translator SHOULD silently drop the packet (as discussed in Section
+    // 5.3.7 of [RFC1812])", except the source of an ICMPv4 error, kept "for the purpose of
+    // trouble shooting". Multicast and reserved destinations have no unicast IPv6 form either.
+    if ((ctxBits === 0 && martian4(buf[off + 12]!)) || martian4(buf[off + 16]!)) return D.ipv4IllegalAddress;
+
     // RFC 7915 §4.1 "Source Address" / "Destination Address": mapped per §6, straight into the
     // address fields of the output header (slow paths copy them to `addr` first). An
     // untranslatable source is dropped silently like an illegal one (RFC 1812 §5.3.7); an
@@ -517,6 +523,12 @@ export class Translate4to6 {
     }
     return drop;
   }
+}
+
+/** RFC 1812 §5.3.7 by first octet: 0/8, 127/8, 224/4 (multicast), 240/4 (reserved and the
+ * limited broadcast address). */
+function martian4(firstOctet: number): boolean {
+  return firstOctet === 0 || firstOctet === 127 || firstOctet >= 224;
 }
 
 function equal4(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {

@@ -149,6 +149,10 @@ export class Translate6to4 {
       icmpError = buf[upOff]! < 128;
     }
 
+    // RFC 7915 §5.1 drops illegal sources silently; unspecified, loopback and multicast addresses
+    // (RFC 4291 §2.5.2, §2.5.3, §2.7) name no single remote node on either side.
+    if (illegal6(buf, off + 8) || illegal6(buf, off + 24)) return D.ipv6IllegalAddress;
+
     const addr = this.addr;
     const ctx = this.ctx;
     if (ctx !== null) ctx.context = icmpError ? MAP_CTX_ICMP_ERROR : 0;
@@ -503,4 +507,13 @@ export class Translate6to4 {
     }
     return drop;
   }
+}
+
+/** Unspecified (::), loopback (::1) or multicast (ff00::/8). */
+function illegal6(b: Uint8Array, o: number): boolean {
+  const first = b[o]!;
+  if (first === 0xff) return true;
+  if (first !== 0) return false;
+  for (let i = 1; i < 15; i++) if (b[o + i] !== 0) return false;
+  return b[o + 15]! <= 1;
 }

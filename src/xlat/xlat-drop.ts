@@ -43,5 +43,7 @@ export const XlatDrop = defineDropReasons({
   // Output
   outputFull: 'output buffer or packet slots exhausted',
   ipv6HeaderAfterFragment: 'IPv6: extension header after the Fragment header (RFC 7915 §5.1)',
+  ipv4IllegalAddress: 'IPv4: source or destination in 0/8, 127/8, 224/4 or 240/4 (RFC 7915 §4.1, RFC 1812 §5.3.7)',
+  ipv6IllegalAddress: 'IPv6: source or destination unspecified, loopback or multicast (RFC 7915 §5.1, RFC 4291 §2.5)',
 });
 export type XlatDropName = Exclude<(typeof XlatDrop.names)[number], 'none'>;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XlatOutputKind } from '../../src/xlat/xlat-output.js';
 import {
-  assertIpv4HeaderChecksum, assertTransportChecksum, concat, D4, fromHex, goldenVector, hex, ip4, ipv4, ipv4Number, ocSum,
+  assertIpv4HeaderChecksum, assertTransportChecksum, concat, D4, fromHex, goldenVector, hex, icmp4, ip4, ipv4, ipv4Number, ocSum,
   pattern, PrefixMapper, put16, R4, run, S4, translator, u16, u32, udp4, udpHeader, v6, withChecksum,
 } from './translator-fixtures.js';
 
@@ -72,12 +72,20 @@ test('RFC 7915 §4.1: an expired source route is ignored like any option', () =>
   assertTransportChecksum(r.outs[0]!);
 });
 
-test('RFC 7915 §4.1: no ICMP error about an untranslatable destination that is broadcast', () => {
+test('RFC 7915 §4.1: an ICMPv4 error from an illegal source is still translated, for trouble shooting', () => {
+  const err = icmp4({ src: '127.0.0.1', dst: S4, type: 3, code: 3, body: udp4({ src: S4, dst: D4, ttl: 3 }) });
+  const r = run(translator(), '4to6', err);
+  assert.equal(r.code, 0);
+  assert.equal(hex(r.outs[0]!.subarray(8, 24)), hex(v6('127.0.0.1')));
+});
+
+test('RFC 1812 §4.3.2.7: no ICMP error about an untranslatable destination when the sender is not a single host', () => {
   const mapper = new PrefixMapper();
-  mapper.deny4.add(ipv4Number('255.255.255.255'));
-  const r = run(translator({}, mapper), '4to6', udp4({ dst: '255.255.255.255' }));
-  assert.equal(r.code, 0 + translator().drops.table.code.untranslatableDestination);
-  assert.equal(r.outs.length, 0);
+  mapper.deny4.add(ipv4Number(D4));
+  const r = run(translator({}, mapper), '4to6', udp4({ src: '169.254.0.1', dst: D4 }));
+  assert.equal(r.outs.length, 1, 'link-local sender: answered');
+  const r2 = run(translator({}, mapper), '4to6', udp4({ src: S4, dst: D4, flagsFrag: 64 / 8 }));
+  assert.equal(r2.outs.length, 0, 'non-first fragment: not answered');
 });
 
 test('RFC 7915 §4.1: DF set and too big for the next hop: Fragmentation Needed with the IPv6 link MTU less 20', () => {

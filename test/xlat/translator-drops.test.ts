@@ -180,6 +180,12 @@ const cases: DropCase[] = [
     name: 'ICMPv6 error quoting a packet to an address outside the prefix', reason: 'icmpInnerUntranslatable', dir: '6to4',
     pkt: () => icmp6({ src: v6(R4), dst: v6(S4), type: 3, code: 0, body: udp6({ src: v6(S4), dst: ipv6('2001:db8:ffff::7'), hlim: 1 }) }),
   },
+  { name: 'loopback source', reason: 'ipv4IllegalAddress', dir: '4to6', pkt: () => udp4({ src: '127.0.0.1' }) },
+  { name: 'multicast destination', reason: 'ipv4IllegalAddress', dir: '4to6', pkt: () => udp4({ dst: '224.0.0.251' }) },
+  { name: 'limited broadcast destination', reason: 'ipv4IllegalAddress', dir: '4to6', pkt: () => udp4({ dst: '255.255.255.255' }) },
+  { name: 'unspecified source', reason: 'ipv6IllegalAddress', dir: '6to4', pkt: () => udp6({ src: ipv6('::') }) },
+  { name: 'loopback destination', reason: 'ipv6IllegalAddress', dir: '6to4', pkt: () => udp6({ dst: ipv6('::1') }) },
+  { name: 'multicast destination', reason: 'ipv6IllegalAddress', dir: '6to4', pkt: () => udp6({ dst: ipv6('ff02::1') }) },
   { name: 'output area of 50 bytes', reason: 'outputFull', dir: '4to6', pkt: () => udp4(), outCapacity: 50 },
   { name: 'output area of 50 bytes', reason: 'outputFull', dir: '6to4', pkt: () => udp6({ body: pattern(40) }), outCapacity: 50 },
 ];

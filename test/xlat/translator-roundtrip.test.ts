@@ -13,7 +13,8 @@ import {
 // the RFC lets each side choose (TTL decremented twice, IPv4 Identification, DF, checksums of
 // the headers that carry them). Properties over random packets, plus "bad input never throws".
 
-const addr4 = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 }))
+// Unicast addresses a translator forwards (not 0/8, 127/8, 224/4, 240/4: RFC 1812 §5.3.7).
+const addr4 = fc.tuple(fc.integer({ min: 1, max: 223 }).filter((a) => a !== 127), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 }))
   .map((a) => a.join('.'));
 
 interface Spec { proto: number; body: Uint8Array; src: string; dst: string; ttl: number; tos: number; df: boolean; id: number }
