@@ -518,7 +518,10 @@ export class Translate4to6 {
    */
   private reject(buf: Uint8Array, off: number, total: number, out: XlatOutput, type: number, code: number, rest: number, drop: number): number {
     if (this.sendErrors && mayGenerateIcmpv4Error(buf, off, total)) {
-      const n = buildIcmpv4Error(out.bytes, out.used, out.room(), this.errorSource, 0, buf, off + 12, type, code, rest, buf, off, total);
+      // The error leaves on the IPv4 link: no larger than its MTU (the builder caps at 576).
+      const room = out.room();
+      const n = buildIcmpv4Error(out.bytes, out.used, room < this.ipv4LinkMtu ? room : this.ipv4LinkMtu, this.errorSource, 0, buf, off + 12,
+        type, code, rest, buf, off, total);
       if (n > 0) out.push(n, XlatOutputKind.IcmpError);
     }
     return drop;

@@ -41,6 +41,8 @@ export class Translate6to4 {
   private readonly sendErrors: boolean;
   private readonly ipv4LinkMtu: number;
   private readonly ipv6LinkMtu: number;
+  /** Largest translated ICMPv4 error: 576 bytes, or less on a smaller IPv4 link. */
+  private readonly icmpErrorMax: number;
   /** Source of the ICMPv6 errors this direction originates (§5.4); null: none are sent. */
   private readonly errorSource: Uint8Array | null;
   private readonly pool6791: Rfc6791Pool;
@@ -57,6 +59,7 @@ export class Translate6to4 {
     this.sendErrors = config.generateIcmpErrors;
     this.ipv4LinkMtu = config.ipv4LinkMtu;
     this.ipv6LinkMtu = config.ipv6LinkMtu;
+    this.icmpErrorMax = Math.min(ICMPV4_ERROR_MAX_PACKET, config.ipv4LinkMtu);
     this.errorSource = config.ipv6SourceForErrors === null ? null : Uint8Array.from(config.ipv6SourceForErrors);
     this.ident = new Ipv4Identification(config.hashSeed);
     this.pool6791 = Rfc6791Pool.fromAddressBytes(config.pool6791, { seed: config.hashSeed, allowPrivate: true, path: 'pool6791' });
@@ -317,7 +320,7 @@ export class Translate6to4 {
    * quoted IPv6 packet loses its extension headers and is translated one level (addresses by
    * their roles in it, hop limit kept, a Fragment header becoming the IPv4 fragment fields,
    * transport checksum adjusted where the quote holds it); RFC 4884 extensions are carried with
-   * the length in 32-bit words; the result is cut to 576 bytes (RFC 1812 §4.3.2.3).
+   * the length in 32-bit words; the result is cut to 576 bytes (RFC 1812 §4.3.2.3), or to a smaller IPv4 link's MTU.
    */
   private icmpError(
     buf: Uint8Array, off: number, icmpOff: number, icmpLen: number, hop: number, tos: number, icmpMap: number, out: XlatOutput,
@@ -411,7 +414,7 @@ export class Translate6to4 {
       // fits is left out whole (RFC 7915 §5.2 only adjusts its length; a cut one is unreadable).
       padded = (origOut + 3) & ~3;
       if (padded < RFC4884_MIN_ORIGINAL) padded = RFC4884_MIN_ORIGINAL;
-      useExt = IPV4_HEADER_LEN + ICMP_HDR + padded + extLen <= ICMPV4_ERROR_MAX_PACKET;
+      useExt = IPV4_HEADER_LEN + ICMP_HDR + padded + extLen <= this.icmpErrorMax;
     }
     let msgLen: number;
     if (useExt) {
@@ -419,7 +422,7 @@ export class Translate6to4 {
       rest |= (padded >>> 2) << 16;
     } else {
       msgLen = ICMP_HDR + origOut;
-      if (IPV4_HEADER_LEN + msgLen > ICMPV4_ERROR_MAX_PACKET) msgLen = ICMPV4_ERROR_MAX_PACKET - IPV4_HEADER_LEN;
+      if (IPV4_HEADER_LEN + msgLen > this.icmpErrorMax) msgLen = this.icmpErrorMax - IPV4_HEADER_LEN;
     }
     const total = IPV4_HEADER_LEN + msgLen;
     if (out.room() < total) return D.outputFull;

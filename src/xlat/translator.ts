@@ -15,7 +15,8 @@ import type { XlatOutput } from './xlat-output.js';
  * Each call translates one whole IP packet at `buf[off, off+len)` (bytes past the IP length,
  * such as Ethernet padding, are ignored) and appends its outputs to `out`; it returns 0 or the
  * `XlatDrop` code, which it also counts in `drops`. Nothing is allocated per packet and bad
- * input never throws. Not reentrant: one translator per worker.
+ * input never throws. Not reentrant: one translator per worker. The configuration is read once,
+ * at construction; build a new translator to change it.
  */
 export class Translator {
   readonly drops: DropCounters<XlatDropName>;

@@ -183,3 +183,18 @@ test('RFC 7915 §4.3: an ICMPv4 error quoting an echo reply quotes an ICMPv6 ech
   assert.equal(p[48 + 40], 129);
   assertTransportChecksum(p.subarray(48), 'quoted echo reply, whole in the quote');
 });
+
+test('RFC 1812 §4.3.2.3: a translated ICMPv4 error is cut to a smaller IPv4 link MTU', () => {
+  const big = udp6({ src: v6(S4), dst: v6(D4), hlim: 3, body: pattern(900) });
+  const p = run(translator({ ipv4LinkMtu: 400 }), '6to4', icmp6({ src: v6(R4), dst: v6(S4), type: 3, code: 0, body: big })).outs[0]!;
+  assert.equal(p.length, 400);
+  assert.equal(u16(p, 2), 400);
+  assertIpv4HeaderChecksum(p);
+  assertTransportChecksum(p);
+});
+
+test('RFC 1812 §4.3.2.3: an ICMPv4 error the translator originates fits the IPv4 link MTU', () => {
+  const p = run(translator({ ipv4LinkMtu: 300 }), '4to6', udp4({ ttl: 1, body: pattern(900) })).outs[0]!;
+  assert.equal(p.length, 300);
+  assertTransportChecksum(p);
+});
