@@ -108,8 +108,10 @@ const siitSchema = z.strictObject({
   ipv6LinkMtu: int(1280, 65535, 'RFC 8200 §5 minimum link MTU').optional(),
   /** RFC 7915 §4.5: IPv4 UDP with checksum zero. */
   udpZeroChecksum: z.enum(['drop', 'compute'], { error: typeError('drop or compute') }).optional(),
-  /** RFC 7757 §4.2 EAM hairpinning. */
-  hairpinning: z.enum(['off', 'simple', 'intrinsic'], { error: typeError('off, simple or intrinsic') }).optional(),
+  /** RFC 7757 §4.2 EAM hairpinning. 'intrinsic' (§4.2.2) needs the translator to send a 6→4
+   * result straight back through 4→6, which it does not do yet: refused rather than accepted
+   * and silently treated as 'off'. */
+  hairpinning: z.enum(['off', 'simple'], { error: typeError('off or simple (intrinsic hairpinning, RFC 7757 §4.2.2, is not supported yet)') }).optional(),
   /** RFC 6052 §3.1 forbids non-global IPv4 under 64:ff9b::/96; true allows it (labs). */
   allowNonGlobalWithWkp: bool.optional(),
   /** RFC 1191 §7 plateau table, largest first. */

@@ -82,7 +82,7 @@ export function toSiitMapperConfig(siit: SiitConfig, path = 'siit'): SiitAddress
   return {
     pool6: siit.pool6 === undefined || siit.pool6 === null ? null : Ipv6Prefix.parse(siit.pool6, path + '.pool6'),
     eamt: Eamt.fromConfig(siit.eamt ?? [], path + '.eamt'),
-    hairpinning: siit.hairpinning ?? 'intrinsic',
+    hairpinning: siit.hairpinning ?? 'off',
     allowNonGlobalWithWkp: siit.allowNonGlobalWithWkp ?? false,
     path,
   };
