@@ -26,6 +26,11 @@ export function sum6(buf: Uint8Array, o: number): number {
  * are unfolded sums below 2^31 (a few dozen words), so two end-around folds reduce any of them.
  * The same result as `adjustChecksum` of checksum.ts, without its loop for sums past 2^32; it
  * runs once per translated packet.
+ *
+ * Never returns 0x0000: eqn. 3 cannot tell a data sum of +0 from -0, and yields 0x0000 for an
+ * all-zero message (an ICMPv4 Echo Reply with identifier, sequence and data zero), which a
+ * receiver summing the message gets as 0 and rejects. 0xffff verifies for either sum, and it is
+ * the value UDP requires anyway (RFC 768: a computed zero is sent as all ones).
  */
 export function adjustAddresses(checksum: number, oldSum: number, newSum: number): number {
   oldSum = (oldSum & 0xffff) + (oldSum >>> 16);
@@ -35,5 +40,5 @@ export function adjustAddresses(checksum: number, oldSum: number, newSum: number
   let s = (~checksum & 0xffff) + (~oldSum & 0xffff) + newSum;
   s = (s & 0xffff) + (s >>> 16);
   s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
+  return s === 0xffff ? 0xffff : ~s & 0xffff;
 }

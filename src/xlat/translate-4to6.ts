@@ -16,7 +16,7 @@ import { MAP_CTX_ICMP_ERROR, MAP_CTX_INNER, MAP_CTX_SRC_IS_INNER_DST } from './s
 import type { TranslatorConfig } from './translator-config.js';
 import { XlatDrop } from './xlat-drop.js';
 import { type XlatOutput, XlatOutputKind } from './xlat-output.js';
-import { writeIpv6Header } from './xlat-headers.js';
+import { adjustQuotedTransportChecksum, writeIcmpHeader, writeIpv6Header } from './xlat-headers.js';
 
 const D = XlatDrop.code;
 /** IPv6 header plus Fragment header. */
@@ -190,11 +190,11 @@ export class Translate4to6 {
             return this.reject(buf, off, total, out, Icmpv4Type.DestUnreachable, Icmpv4UnreachCode.AdminProhibited, 0, D.udpZeroChecksum);
           }
           ck = finishChecksum(sumWords(buf, payOff, payLen, sum6(ob, o + 8) + IpProtocol.Udp + payLen));
+          // RFC 768: a computed zero is sent as all ones.
+          if (ck === 0) ck = 0xffff;
         } else {
           ck = adjustAddresses(old, sum4(buf, off + 12), sum6(ob, o + 8));
         }
-        // RFC 768: a computed zero is sent as all ones.
-        if (ck === 0) ck = 0xffff;
       }
     }
     // The common case inline: a whole packet that fits (the rules are those of `emit`).
@@ -454,14 +454,7 @@ export class Translate4to6 {
     if (qFragOff === 0) this.quotedTransport(buf, q, qProto, qPayLen, copied, b, qp);
 
     writeIpv6Header(b, o, tc, msgLen, IpProtocol.Icmpv6, hop, this.addr);
-    b[m] = newType;
-    b[m + 1] = icmpMap & 0xff;
-    b[m + 2] = 0;
-    b[m + 3] = 0;
-    b[m + 4] = rest >>> 24;
-    b[m + 5] = (rest >>> 16) & 0xff;
-    b[m + 6] = (rest >>> 8) & 0xff;
-    b[m + 7] = rest & 0xff;
+    writeIcmpHeader(b, m, newType, icmpMap & 0xff, rest);
     const ck = finishChecksum(sumWords(b, m, msgLen, sum6(b, o + 8) + IpProtocol.Icmpv6 + msgLen));
     b[m + 2] = ck >>> 8;
     b[m + 3] = ck & 0xff;
@@ -476,14 +469,7 @@ export class Translate4to6 {
    */
   private quotedTransport(buf: Uint8Array, q: number, proto: number, payLen: number, avail: number, b: Uint8Array, qp: number): void {
     if (proto === IpProtocol.Tcp || proto === IpProtocol.Udp) {
-      const rel = proto === IpProtocol.Tcp ? 16 : 6;
-      if (avail < rel + 2) return;
-      const old = (b[qp + rel]! << 8) | b[qp + rel + 1]!;
-      if (proto === IpProtocol.Udp && old === 0) return;
-      let ck = adjustAddresses(old, sum4(buf, q + 12), sum6(this.inner, 0));
-      if (proto === IpProtocol.Udp && ck === 0) ck = 0xffff;
-      b[qp + rel] = ck >>> 8;
-      b[qp + rel + 1] = ck & 0xff;
+      adjustQuotedTransportChecksum(b, qp, proto, avail, sum4(buf, q + 12), sum6(this.inner, 0));
     } else if (proto === IpProtocol.Icmp && avail >= 4) {
       const oldWord = (b[qp]! << 8) | b[qp + 1]!;
       const newType = b[qp] === Icmpv4Type.EchoRequest ? Icmpv6Type.EchoRequest : Icmpv6Type.EchoReply;

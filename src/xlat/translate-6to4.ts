@@ -17,7 +17,7 @@ import { mtuForFragmentationNeeded } from './mtu.js';
 import { MAP_CTX_ICMP_ERROR, MAP_CTX_INNER } from './siit-address-mapper.js';
 import type { TranslatorConfig } from './translator-config.js';
 import { XlatDrop } from './xlat-drop.js';
-import { writeIpv4Header } from './xlat-headers.js';
+import { adjustQuotedTransportChecksum, writeIcmpHeader, writeIpv4Header } from './xlat-headers.js';
 import { type XlatOutput, XlatOutputKind } from './xlat-output.js';
 
 const D = XlatDrop.code;
@@ -208,7 +208,6 @@ export class Translate6to4 {
         if (old !== 0) {
           ckRel = 6;
           ck = adjustAddresses(old, sum6(buf, off + 8), sum4(addr, 0));
-          if (ck === 0) ck = 0xffff;
         }
       }
     }
@@ -458,14 +457,7 @@ export class Translate6to4 {
     const a = this.addr;
     const ident = this.ident.next(((a[4]! << 24) | (a[5]! << 16) | (a[6]! << 8) | a[7]!) >>> 0);
     writeIpv4Header(b, o, tos, total, ident, 0, hop, IpProtocol.Icmp, a);
-    b[m] = newType;
-    b[m + 1] = newCode;
-    b[m + 2] = 0;
-    b[m + 3] = 0;
-    b[m + 4] = rest >>> 24;
-    b[m + 5] = (rest >>> 16) & 0xff;
-    b[m + 6] = (rest >>> 8) & 0xff;
-    b[m + 7] = rest & 0xff;
+    writeIcmpHeader(b, m, newType, newCode, rest);
     const ck = finishChecksum(sumWords(b, m, msgLen, 0));
     b[m + 2] = ck >>> 8;
     b[m + 3] = ck & 0xff;
@@ -477,14 +469,7 @@ export class Translate6to4 {
    * the quoted addresses, an echo gets its ICMPv4 type and loses the pseudo-header. */
   private quotedTransport(buf: Uint8Array, q: number, nh: number, upLen: number, avail: number, b: Uint8Array, qp: number): void {
     if (nh === IpProtocol.Tcp || nh === IpProtocol.Udp) {
-      const rel = nh === IpProtocol.Tcp ? 16 : 6;
-      if (avail < rel + 2) return;
-      const old = (b[qp + rel]! << 8) | b[qp + rel + 1]!;
-      if (nh === IpProtocol.Udp && old === 0) return;
-      let ck = adjustAddresses(old, sum6(buf, q + 8), sum4(this.inner, 0));
-      if (nh === IpProtocol.Udp && ck === 0) ck = 0xffff;
-      b[qp + rel] = ck >>> 8;
-      b[qp + rel + 1] = ck & 0xff;
+      adjustQuotedTransportChecksum(b, qp, nh, avail, sum6(buf, q + 8), sum4(this.inner, 0));
     } else if (nh === IpProtocol.Icmpv6 && avail >= 4) {
       const oldWord = (b[qp]! << 8) | b[qp + 1]!;
       const newType = b[qp] === Icmpv6Type.EchoRequest ? Icmpv4Type.EchoRequest : Icmpv4Type.EchoReply;

@@ -2,6 +2,8 @@
  * The fixed headers the translator writes (RFC 7915 §4.1, §5.1). Straight stores into the
  * output, no view: these run once per translated packet.
  */
+import { IpProtocol } from '../wire/ip-protocol.js';
+import { adjustAddresses } from './address-sums.js';
 
 /** 40-byte IPv6 header: traffic class `tc`, flow label 0 (RFC 7915 §4.1 "Flow Label: 0 (all
  * zero bits)"), addresses from `addr` (source at 0, destination at 16). */
@@ -46,4 +48,34 @@ export function writeIpv4Header(
   const ck = ~sum & 0xffff;
   b[o + 10] = ck >>> 8;
   b[o + 11] = ck & 0xff;
+}
+
+/** The 8-byte ICMP/ICMPv6 header of a translated message: type, code, checksum zeroed for the
+ * caller to fill, and the 32-bit rest of header (pointer, MTU or unused). */
+export function writeIcmpHeader(b: Uint8Array, m: number, type: number, code: number, rest: number): void {
+  b[m] = type;
+  b[m + 1] = code;
+  b[m + 2] = 0;
+  b[m + 3] = 0;
+  b[m + 4] = rest >>> 24;
+  b[m + 5] = (rest >>> 16) & 0xff;
+  b[m + 6] = (rest >>> 8) & 0xff;
+  b[m + 7] = rest & 0xff;
+}
+
+/**
+ * The TCP or UDP checksum of a packet quoted in an ICMP error, at `b[qp…]` with `avail` bytes
+ * present, follows the quoted addresses (RFC 7915 §4.3/§5.3: the inner packet is "translated
+ * just like a normal IP packet"): `oldSum`/`newSum` are the unfolded sums of the addresses
+ * before and after. A truncated quote without the checksum field, and a UDP "no checksum"
+ * zero, are left alone (`adjustAddresses` never yields zero).
+ */
+export function adjustQuotedTransportChecksum(b: Uint8Array, qp: number, proto: number, avail: number, oldSum: number, newSum: number): void {
+  const rel = proto === IpProtocol.Tcp ? 16 : 6;
+  if (avail < rel + 2) return;
+  const old = (b[qp + rel]! << 8) | b[qp + rel + 1]!;
+  if (proto === IpProtocol.Udp && old === 0) return;
+  const ck = adjustAddresses(old, oldSum, newSum);
+  b[qp + rel] = ck >>> 8;
+  b[qp + rel + 1] = ck & 0xff;
 }

@@ -179,8 +179,27 @@ test('an input in the same array but before the output area is read in place', (
   assert.equal(hex(out.bytes.subarray(512 + 12, 512 + 20)), hex(concat(ipv4('192.0.2.1'), ipv4('198.51.100.2'))));
 });
 
-test('RFC 1624: the translator\'s address adjustment equals the general one for its sums', () => {
+test('RFC 1624: the translator\'s address adjustment equals the general one, with 0x0000 sent as 0xffff', () => {
   fc.assert(fc.property(fc.nat(0xffff), fc.nat(32 * 0xffff), fc.nat(32 * 0xffff), (ck, oldSum, newSum) => {
-    assert.equal(adjustAddresses(ck, oldSum, newSum), adjustChecksum(ck, oldSum, newSum));
+    const general = adjustChecksum(ck, oldSum, newSum);
+    assert.equal(adjustAddresses(ck, oldSum, newSum), general === 0 ? 0xffff : general);
   }), { numRuns: 5000 });
+  // RFC 1624 §4's example, whose eqn. 3 result is 0x0000.
+  assert.equal(adjustChecksum(0xdd2f, 0x5555, 0x3285), 0x0000);
+  assert.equal(adjustAddresses(0xdd2f, 0x5555, 0x3285), 0xffff);
+});
+
+// Regression: RFC 1624 eqn. 3 gave checksum 0x0000 for an ICMPv4 Echo Reply whose identifier,
+// sequence and data are all zero, which receivers reject; found by the 6→4→6 property above.
+test('an all-zero ICMPv6 Echo Reply translates to an ICMPv4 Echo Reply with checksum 0xffff', () => {
+  const t = translator();
+  const orig = withChecksum(ip6({ src: v6('192.0.2.1'), dst: v6('192.0.2.2'), hlim: 64, tc: 0, nh: 58, payload: icmpMsg(129, 0, 0, new Uint8Array(0)) }));
+  const four = run(t, '6to4', orig);
+  assert.equal(four.code, 0);
+  const p = four.outs[0]!;
+  assert.equal(hex(p.subarray(20)), '0000ffff00000000');
+  assertTransportChecksum(p);
+  const back = run(t, '4to6', p);
+  assert.equal(back.code, 0);
+  assertTransportChecksum(back.outs[0]!);
 });
