@@ -48,7 +48,9 @@ function timeRound(c: BenchCase, n: number): { rate: number; heap: number; gc: n
 /** Runs `baseline` and each case for `rounds` interleaved rounds of `n` operations after a warm-up. */
 export async function compare(baseline: BenchCase, cases: BenchCase[], n: number, rounds = 7): Promise<{ baseline: BenchResult; cases: BenchResult[] }> {
   const all = [baseline, ...cases];
-  for (const c of all) sink ^= c.run(Math.min(n, 200_000)); // warm-up: let the JIT settle
+  // Warm-up: one full round per case, so JIT compilation and feedback allocation (which showed
+  // as heap growth in the first case measured) happen before any round is timed.
+  for (const c of all) sink ^= c.run(n);
   const rates = all.map(() => [] as number[]);
   const heaps = all.map(() => [] as number[]);
   const gcs = all.map(() => [] as number[]);

@@ -64,7 +64,10 @@ function translateCase(name: string, pkt: Uint8Array, family: number): BenchCase
 const n = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const lines: string[] = [`node ${process.version}, ${n} packets per round, ${rounds} rounds, medians`];
-for (const [name, spec] of Object.entries(specs)) {
+// BENCH_ONLY=udp64-4to6,tcp1500-6to4 runs a subset, in the order given.
+const only = process.env.BENCH_ONLY?.split(',');
+for (const [name, spec] of only ? only.map((k) => [k, specs[k]!] as const) : Object.entries(specs)) {
+  if (!spec) throw new Error(`BENCH_ONLY: no packet named ${name}; known: ${Object.keys(specs).join(', ')}`);
   const pkt = Uint8Array.from(Buffer.from(spec.hex, 'hex'));
   // Sanity: the packet translates, or the figures would measure the drop path.
   out.reset();
