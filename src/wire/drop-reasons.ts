@@ -58,3 +58,26 @@ export class DropCounters<K extends string> {
     return out;
   }
 }
+
+/**
+ * One stage's reason table made of its own reasons followed by the tables of the parts it
+ * calls (the session table's, the translator's), each part's names prefixed (`nat.poolExhausted`),
+ * so a drop is counted once, under its precise reason, in the stage that dropped. A part's code
+ * `c` becomes `offsets[part] + c`.
+ */
+export function composeDropReasons<const T extends Record<string, string>>(
+  own: T,
+  parts: Readonly<Record<string, DropReasonTable<string>>>,
+): { table: DropReasonTable<string>; offsets: Readonly<Record<string, number>>; own: DropReasonTable<Extract<keyof T, string>> } {
+  const merged: Record<string, string> = { ...own };
+  const offsets: Record<string, number> = {};
+  let next = Object.keys(own).length + 1;
+  for (const [prefix, part] of Object.entries(parts)) {
+    // Code c of the part lands at offset + c; its code 0 (`none`) is never used as a drop.
+    offsets[prefix] = next - 1;
+    for (let c = 1; c < part.size; c++) merged[prefix + '.' + part.names[c]] = part.descriptions[c]!;
+    next += part.size - 1;
+  }
+  const table = defineDropReasons(merged);
+  return { table, offsets: Object.freeze(offsets), own: table as unknown as DropReasonTable<Extract<keyof T, string>> };
+}
