@@ -20,3 +20,6 @@ export { checkTranslatorConfig, defaultTranslatorConfig, type TranslatorConfig }
 export { TranslatorConfigError } from './translator-config-error.js';
 export { XlatDrop, type XlatDropName } from './xlat-drop.js';
 export { XlatOutput, XlatOutputKind } from './xlat-output.js';
+export { FlowDrop, type FlowDropName } from './flow-drop.js';
+export { extractFlowTuple, FlowTuple } from './flow-tuple.js';
+export { rewriteDestination, rewriteSource } from './napt-rewrite.js';
