@@ -324,7 +324,7 @@ drop('ipv6-no-next-header', IPv6(src=INSIDE6, dst=REMOTE6, nh=59), 'unsupportedP
 drop('ipv6-esp', IPv6(src=INSIDE6, dst=REMOTE6, nh=50) / Raw(bytes(24)), 'unsupportedProtocol')
 drop('ipv6-routing-then-icmpv4', IPv6(src=INSIDE6, dst=REMOTE6) / IPv6ExtHdrRouting(nh=1, addresses=[]) / Raw(bytes(8)),
      'unsupportedProtocol')
-drop('icmp4-timestamp', IP(src=INSIDE4, dst=REMOTE4) / ICMP(type=13), 'icmpUnsupportedType')
+drop('icmp4-timestamp', IP(src=INSIDE4, dst=REMOTE4) / ICMP(type=13, ts_ori=1000, ts_rx=0, ts_tx=0), 'icmpUnsupportedType')
 drop('icmp4-redirect', IP(src=ROUTER4, dst=INSIDE4) / ICMP(type=5, code=1, gw=ROUTER4) /
      Raw(raw(IP(src=INSIDE4, dst=REMOTE4) / UDP(sport=1, dport=2))), 'icmpUnsupportedType')
 drop('icmp4-source-quench', IP(src=ROUTER4, dst=PUBLIC4) / ICMP(type=4) /
@@ -345,7 +345,7 @@ drop('icmp6-error-quoting-non-first-fragment', IPv6(src=ROUTER6, dst=INSIDE6) / 
 drop('icmp4-error-quoting-gre', IP(src=ROUTER4, dst=PUBLIC4) / ICMP(type=3) /
      Raw(raw(IP(src=PUBLIC4, dst=REMOTE4, proto=47) / Raw(bytes(8)))), 'icmpInnerUnsupportedProtocol')
 drop('icmp4-error-quoting-timestamp', IP(src=ROUTER4, dst=PUBLIC4) / ICMP(type=3) /
-     Raw(raw(IP(src=PUBLIC4, dst=REMOTE4) / ICMP(type=13))), 'icmpInnerUnsupportedType')
+     Raw(raw(IP(src=PUBLIC4, dst=REMOTE4) / ICMP(type=13, ts_ori=1000, ts_rx=0, ts_tx=0))), 'icmpInnerUnsupportedType')
 drop('icmp6-error-quoting-neighbor-solicitation', IPv6(src=ROUTER6, dst=INSIDE6) / ICMPv6DestUnreach() /
      Raw(raw(IPv6(src=INSIDE6, dst=REMOTE6) / ICMPv6ND_NS(tgt=REMOTE6))), 'icmpInnerUnsupportedType')
 drop('icmp4-error-quoting-ip-header-only', IP(src=ROUTER4, dst=PUBLIC4) / ICMP(type=3) /
