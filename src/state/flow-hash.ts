@@ -13,12 +13,16 @@ export function hashWord(h: number, word: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-/** Murmur3 finaliser: every input bit reaches every output bit. Returns an unsigned value. */
+/**
+ * Murmur3 finaliser: every input bit reaches every output bit. The result is cut to 31 bits so
+ * it stays a small integer for V8: a value of 2^31 or more is a heap number, and passing one to
+ * a call that is not inlined allocates on every packet.
+ */
 export function finishHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  return h & 0x7fffffff;
 }
