@@ -1,0 +1,78 @@
+import { EntryPool } from './entry-pool.js';
+import { finishHash, hashWord } from './flow-hash.js';
+import { HashIndex } from './hash-index.js';
+
+class TenantIndex extends HashIndex {
+  probe = 0;
+  constructor(capacity: number, private readonly ids: Uint32Array) {
+    super(capacity);
+  }
+  protected keyEquals(id: number): boolean {
+    return this.ids[id] === this.probe;
+  }
+}
+
+/**
+ * Per-tenant session counts behind the tenant session cap (RFC 6888 REQ-5: limits on state per
+ * subscriber, here per tenant): tenant ID → count, the entry going with the tenant's last
+ * session.
+ */
+export class TenantTable {
+  readonly capacity: number;
+  private readonly pool: EntryPool;
+  private readonly index: TenantIndex;
+  readonly tenant: Uint32Array;
+  readonly sessionCount: Uint32Array;
+  private readonly seed: number;
+
+  constructor(capacity: number, seed: number) {
+    this.capacity = capacity;
+    this.pool = new EntryPool(capacity);
+    this.tenant = new Uint32Array(capacity);
+    this.sessionCount = new Uint32Array(capacity);
+    this.index = new TenantIndex(capacity, this.tenant);
+    this.seed = seed | 0;
+  }
+
+  get size(): number {
+    return this.pool.size;
+  }
+
+  find(tenant: number): number {
+    this.index.probe = tenant >>> 0;
+    return this.index.lookup(finishHash(hashWord(this.seed, tenant)));
+  }
+
+  /** Sessions of `tenant` (0 when it has none). */
+  sessionsOf(tenant: number): number {
+    const id = this.find(tenant);
+    return id < 0 ? 0 : this.sessionCount[id]!;
+  }
+
+  /** Counts a session for `tenant`; false when the table is full. */
+  retain(tenant: number): boolean {
+    let id = this.find(tenant);
+    if (id < 0) {
+      id = this.pool.allocate();
+      if (id < 0) return false;
+      this.tenant[id] = tenant;
+      this.sessionCount[id] = 0;
+      this.index.insert(finishHash(hashWord(this.seed, tenant)), id);
+    }
+    this.sessionCount[id]!++;
+    return true;
+  }
+
+  release(tenant: number): void {
+    const id = this.find(tenant);
+    if (id < 0) return;
+    if (--this.sessionCount[id]! === 0) {
+      this.index.remove(finishHash(hashWord(this.seed, tenant)), id);
+      this.pool.release(id);
+    }
+  }
+
+  get byteLength(): number {
+    return this.tenant.byteLength + this.sessionCount.byteLength + this.index.byteLength + this.capacity * 5;
+  }
+}
