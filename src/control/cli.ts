@@ -12,6 +12,7 @@ import { formatReplaySummary, replay } from './replay.js';
  * `natmesh` command line.
  *
  *   natmesh replay --config FILE --in IN.pcap --out OUT.pcap [--tenant NAME] [--trace]
+ *                  [--dump-sessions] [--no-flow-cache]
  *   natmesh config check FILE
  *
  * Exit status: 0 success; 1 the input capture is malformed or a file cannot be written;
@@ -57,7 +58,9 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     .requiredOption('--out <file>', 'output capture (classic pcap)')
     .option('--tenant <name>', 'tenant whose translator to use (required when several are configured)')
     .option('--trace', 'print what each stage decided for every packet, one line per stage')
-    .action((opts: { config: string; in: string; out: string; tenant?: string; trace?: boolean }) => {
+    .option('--dump-sessions', 'print the NAT session table after the last packet, one JSON object per line')
+    .option('--no-flow-cache', 'run every packet through every stage')
+    .action((opts: { config: string; in: string; out: string; tenant?: string; trace?: boolean; dumpSessions?: boolean; flowCache: boolean }) => {
       const config = loadConfigFile(opts.config);
       const summary = replay({
         config,
@@ -66,7 +69,10 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
         inPath: opts.in,
         outPath: opts.out,
         trace: opts.trace ? (line) => io.stdout(line + '\n') : null,
+        dumpSessions: opts.dumpSessions === true,
+        flowCacheSlots: opts.flowCache ? 65536 : 0,
       });
+      for (const session of summary.sessions ?? []) io.stdout(JSON.stringify(session) + '\n');
       io.stderr(formatReplaySummary(summary).join('\n') + '\n');
     });
 

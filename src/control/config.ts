@@ -135,14 +135,86 @@ const siitSchema = z.strictObject({
   }
 });
 
+/** Translator knobs a NAT64 tenant may set (its addresses come from the session table). */
+const nat64TranslatorSchema = z.strictObject({
+  ipv6ErrorSource: ipv6Address.nullable().optional(),
+  resetTrafficClass: bool.optional(),
+  lowestIpv6Mtu: int(1280, 65535, 'RFC 8200 §5 minimum link MTU').optional(),
+  ipv4LinkMtu: int(68, 65535, 'RFC 791 minimum MTU').optional(),
+  ipv6LinkMtu: int(1280, 65535, 'RFC 8200 §5 minimum link MTU').optional(),
+  udpZeroChecksum: z.enum(['drop', 'compute'], { error: typeError('drop or compute') }).optional(),
+  decrementTtl: bool.optional(),
+  generateIcmpErrors: bool.optional(),
+}, { error: typeError('a mapping') });
+
+const protocolName = z.enum(['tcp', 'udp', 'icmp'], { error: typeError('tcp, udp or icmp') });
+
+/** A static BIB entry (RFC 6146 §3.5.1; Jool's static BIB): a server inside reachable from outside. */
+const staticBibSchema = z.strictObject({
+  protocol: protocolName,
+  /** Inside address: IPv6 for NAT64, IPv4 for NAT44. */
+  insideAddress: z.string({ error: typeError('an IPv6 or IPv4 address') }),
+  insidePort: int(0, 65535, 'port or ICMP identifier'),
+  outsideAddress: ipv4Address,
+  outsidePort: int(0, 65535, 'port or ICMP identifier'),
+}, { error: typeError('a mapping') });
+
+/** Stateful NAT (RFC 6146 NAT64 and RFC 4787/5382/5508 NAT44) sharing one pool and one table. */
+const natSchema = z.strictObject({
+  /** IPv4 pool: addresses or prefixes the tenant's inside hosts are mapped to. */
+  pool4: z.array(ipv4Prefix, { error: typeError('a list') }).min(1, { error: 'needs at least one address or prefix' }),
+  /** Port range of the pool, the same for each protocol. */
+  ports: z.strictObject({ min: int(1, 65535), max: int(1, 65535) }, { error: typeError('a mapping with min and max') }).optional(),
+  /** Ports per block; blocks are the unit handed to an owner node and to an inside host. */
+  portBlockSize: int(1, 65536).optional(),
+  /** NAT64: the RFC 6052 prefix the IPv6 hosts reach IPv4 through, and translator knobs. */
+  nat64: z.strictObject({ pool6: pool6Prefix, translator: nat64TranslatorSchema.optional() }, { error: typeError('a mapping') }).optional(),
+  /** NAT44: prefixes of the inside IPv4 hosts. */
+  nat44: z.strictObject({ inside: z.array(ipv4Prefix, { error: typeError('a list') }).min(1, { error: 'needs at least one prefix' }) }, { error: typeError('a mapping') }).optional(),
+  /** RFC 4787 REQ-8 filtering. */
+  filtering: z.enum(['endpoint-independent', 'address-dependent', 'address-and-port-dependent'], { error: typeError('endpoint-independent, address-dependent or address-and-port-dependent') }).optional(),
+  maxSessions: int(1, 1 << 26).optional(),
+  maxBib: int(1, 1 << 26).optional(),
+  maxSessionsPerHost: int(1, 1 << 26).optional(),
+  /** Timers in seconds. */
+  timeouts: z.strictObject({
+    udp: int(120, 86400 * 7, 'RFC 4787 REQ-5: at least 2 minutes').optional(),
+    tcpEstablished: int(7440, 86400 * 30, 'RFC 5382 REQ-5: at least 2 hours 4 minutes').optional(),
+    tcpTransitory: int(240, 86400, 'RFC 5382 REQ-5 / RFC 6146 §3.5.2.2: at least 4 minutes').optional(),
+    tcpIncomingSyn: int(6, 600, 'RFC 6146 §3.5.2.2 / RFC 5382 REQ-4: at least 6 seconds').optional(),
+    icmp: int(60, 86400, 'RFC 5508 REQ-2: at least 60 seconds').optional(),
+  }, { error: typeError('a mapping') }).optional(),
+  staticBib: z.array(staticBibSchema, { error: typeError('a list') }).optional(),
+}, { error: typeError('a mapping') }).superRefine((n, ctx) => {
+  if (n.nat64 === undefined && n.nat44 === undefined) ctx.addIssue({ code: 'custom', message: 'neither nat64 nor nat44 is set: nothing would be translated' });
+  if (n.ports && n.ports.min > n.ports.max) ctx.addIssue({ code: 'custom', path: ['ports'], message: 'min ' + n.ports.min + ' is above max ' + n.ports.max });
+});
+
+/** The stateful firewall of the tenant's IPv4 side (seed 000). */
+const firewallSchema = z.strictObject({
+  /** Seconds after start during which mid-flow packets of unknown connections are accepted and
+   * their state rebuilt; 0 turns the grace period off. */
+  graceSeconds: int(0, 86400).optional(),
+  maxConnections: int(1, 1 << 26).optional(),
+  maxConnectionsPerHost: int(1, 1 << 26).optional(),
+}, { error: typeError('a mapping') });
+
 const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 const tenantSchema = z.strictObject({
   name: z.string({ error: typeError('a name') }).regex(TENANT_NAME, { error: 'expected 1 to 63 letters, digits, "-" or "_", starting with a letter or digit' }),
   /** Tenant ID carried in gateway-ID addresses (32 bits); 0 is reserved for "no tenant". */
   id: int(1, U32_MAX, '32-bit tenant ID, 0 reserved'),
-  siit: siitSchema,
-}, { error: typeError('a mapping') });
+  /** Stateless translation; exclusive with `nat`. */
+  siit: siitSchema.optional(),
+  /** Stateful NAT64 and/or NAT44. */
+  nat: natSchema.optional(),
+  /** Stateful firewall of the IPv4 side. */
+  firewall: firewallSchema.optional(),
+}, { error: typeError('a mapping') }).superRefine((t, ctx) => {
+  if (t.siit === undefined && t.nat === undefined) ctx.addIssue({ code: 'custom', message: 'needs siit or nat: the tenant would translate nothing' });
+  if (t.siit !== undefined && t.nat !== undefined) ctx.addIssue({ code: 'custom', path: ['nat'], message: 'siit and nat cannot both be set on one tenant (use two tenants)' });
+});
 
 export const configSchema = z.strictObject({
   node: z.strictObject({
@@ -165,7 +237,9 @@ export const configSchema = z.strictObject({
 
 export type NatmeshConfig = z.output<typeof configSchema>;
 export type TenantConfig = NatmeshConfig['tenants'][number];
-export type SiitConfig = TenantConfig['siit'];
+export type SiitConfig = NonNullable<TenantConfig['siit']>;
+export type NatConfig = NonNullable<TenantConfig['nat']>;
+export type FirewallConfig = NonNullable<TenantConfig['firewall']>;
 
 /** `['tenants', 0, 'siit', 'pool6']` → `tenants[0].siit.pool6`. */
 export function formatConfigPath(path: readonly PropertyKey[]): string {

@@ -5,7 +5,10 @@ import { PcapWriter } from '../io/pcap-writer.js';
 import { outputLinkKind } from '../pipeline/link-kind.js';
 import { PacketContext } from '../pipeline/packet-context.js';
 import type { DropCount } from '../pipeline/pipeline.js';
-import { createSiitPipeline } from '../pipeline/siit-pipeline.js';
+import { createGatewayPipeline } from '../pipeline/stateful-pipeline.js';
+import { ChangeLog } from '../state/change-log.js';
+import { ManualClock } from '../state/clock.js';
+import type { NaptSessionView } from '../state/napt-session-view.js';
 import { TextTraceSink } from '../pipeline/trace-sink.js';
 import { Verdict } from '../pipeline/verdict.js';
 import { XlatOutputKind } from '../xlat/xlat-output.js';
@@ -22,6 +25,10 @@ export interface ReplayOptions {
   outPath: string;
   /** Receives one trace line per stage per packet; null: no tracing. */
   trace?: ((line: string) => void) | null;
+  /** Put the session table as it stands after the last packet in the summary. */
+  dumpSessions?: boolean;
+  /** Flow-cache slots; 0 turns the cache off (default 65536). */
+  flowCacheSlots?: number;
 }
 
 export interface ReplaySummary {
@@ -36,37 +43,56 @@ export interface ReplaySummary {
   /** Input packets whose verdict was a drop (some still produced an ICMP error). */
   dropped: number;
   drops: DropCount[];
+  /** Flow-cache hits and misses (stateful tenants). */
+  cacheHits: number;
+  cacheMisses: number;
+  /** Sessions in the table after the last packet. */
+  sessionCount: number;
+  /** The session table after the last packet, when asked for. */
+  sessions?: NaptSessionView[];
 }
 
 /**
- * Offline replay: every packet of a capture goes through the tenant's pipeline (classify →
- * translate → emit) and every frame that comes out (translated packets, ICMP errors the
- * translator generated) is written, in order, with the timestamp of the packet that caused it.
- * Ethernet captures give Ethernet output; raw IP captures of any kind give LINKTYPE_RAW, since
- * the output mixes families.
+ * Offline replay: every packet of a capture goes through the tenant's pipeline (the gateway's:
+ * classify → tenant → flow cache → firewall → NAT or translation → emit) and every frame that
+ * comes out (translated packets, ICMP errors) is written, in order, with the timestamp of the
+ * packet that caused it. The capture's timestamps are the clock, so session and firewall timers
+ * run as they would have live. Ethernet captures give Ethernet output; raw IP captures of any
+ * kind give LINKTYPE_RAW, since the output mixes families.
  */
 export function replay(opts: ReplayOptions): ReplaySummary {
   const source = opts.configSource ?? '<config>';
-  const tenant = buildTenant(opts.config, selectTenant(opts.config, opts.tenant, source), source);
+  const clock = new ManualClock(0);
+  const state = { clock, changes: new ChangeLog(1 << 20), seed: opts.config.node.id };
+  const tenant = buildTenant(opts.config, selectTenant(opts.config, opts.tenant, source), source, state);
   const reader = PcapReader.fromFile(opts.inPath);
   const inKind = linkKindOfPcap(reader.linkType);
   if (inKind === -1) throw new PcapUnsupportedLinkTypeError(opts.inPath, 0, reader.format === 'pcap' ? 'file header' : 'first interface', reader.linkType);
   const outKind = outputLinkKind(inKind);
   const outLinkType = pcapLinkTypeOf(outKind);
   const trace = opts.trace ?? null;
-  const pipeline = createSiitPipeline(tenant.translator, trace === null ? null : new TextTraceSink(trace));
+  const { pipeline, cache } = createGatewayPipeline([tenant], {
+    trace: trace === null ? null : new TextTraceSink(trace),
+    flowCacheSlots: opts.flowCacheSlots ?? 65536,
+    seed: opts.config.node.id,
+  });
   const ctx = new PacketContext(outKind);
   const rec = new PcapRecord();
   const writer = PcapWriter.toFile(opts.outPath, { linkType: outLinkType, nanosecond: reader.nanosecond });
   const summary: ReplaySummary = {
     tenant: tenant.name, inLinkType: reader.linkType, outLinkType,
     packetsIn: 0, packetsOut: 0, translated: 0, icmpErrors: 0, dropped: 0, drops: [],
+    cacheHits: 0, cacheMisses: 0, sessionCount: 0,
   };
   try {
     while (reader.next(rec)) {
       // A pcapng file may hold interfaces of several link types.
       const kind = rec.linkType === reader.linkType ? inKind : linkKindOfPcap(rec.linkType);
       if (kind === -1) throw new PcapUnsupportedLinkTypeError(opts.inPath, rec.offset, 'record ' + rec.index, rec.linkType);
+      const ms = rec.tsSec * 1000 + Math.floor(rec.tsNsec / 1e6);
+      if (ms > clock.now()) clock.set(ms);
+      tenant.napt?.expire();
+      tenant.conntrack?.expire();
       ctx.bind(rec.data, rec.offset, rec.length, kind, rec.index);
       ctx.traced = trace !== null;
       summary.packetsIn++;
@@ -83,6 +109,10 @@ export function replay(opts: ReplayOptions): ReplaySummary {
     writer.close();
   }
   summary.drops = pipeline.dropCounts();
+  summary.cacheHits = cache?.hits ?? 0;
+  summary.cacheMisses = cache?.misses ?? 0;
+  summary.sessionCount = tenant.napt?.sessionCount ?? 0;
+  if (opts.dumpSessions && tenant.napt !== null) summary.sessions = tenant.napt.sessions();
   return summary;
 }
 
@@ -94,6 +124,8 @@ export function formatReplaySummary(s: ReplaySummary): string[] {
     'packets out: ' + s.packetsOut + ' (translated ' + s.translated + ', icmp-error ' + s.icmpErrors + ')',
     'dropped: ' + s.dropped,
   ];
+  if (s.cacheHits + s.cacheMisses > 0) lines.push('flow cache: ' + s.cacheHits + ' hits, ' + s.cacheMisses + ' misses');
+  if (s.sessionCount > 0 || s.sessions) lines.push('sessions: ' + s.sessionCount);
   for (const d of s.drops) lines.push('  ' + d.stage + '.' + d.reason + ': ' + d.count + ' (' + d.description + ')');
   return lines;
 }

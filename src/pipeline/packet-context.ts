@@ -1,4 +1,5 @@
 import { EthernetFrame } from '../wire/ethernet.js';
+import { FlowTuple } from '../xlat/flow-tuple.js';
 import { XlatOutput } from '../xlat/xlat-output.js';
 import { FrameBatch } from './frame-batch.js';
 import { LinkKind } from './link-kind.js';
@@ -8,8 +9,8 @@ import { Verdict } from './verdict.js';
  * Everything the stages know about the packet in hand. One context is allocated per pipeline
  * (per worker) and rebound to every packet with `bind`, so the per-packet path allocates nothing.
  * Stages read what earlier stages wrote here (classify: the IP header's place and family) and
- * write what later ones need (translate: the produced packets). Fields the stateful stages will
- * add (flow key, flow-cache entry, NAT session, owner node) belong here too.
+ * write what later ones need (translate: the produced packets; tenant: direction and flow tuple;
+ * NAT: the session).
  */
 export class PacketContext {
   /** The input frame: `buf[off, off+len)`. Stages may rewrite it in place. */
@@ -34,6 +35,27 @@ export class PacketContext {
   /** 4 or 6; 0 before classification. */
   ipVersion = 0;
 
+  // Set by the tenant stage.
+  /** The packet entered from the tenant's outside (the IPv4 side facing the Internet). */
+  fromOutside = false;
+  /** Whether `tuple` holds this packet's flow (stateful tenants and firewalls only). */
+  hasTuple = false;
+
+  // Set by the flow cache and the stateful stages.
+  /** Index of the next ingress stage to run when it is not the following one (a flow-cache hit
+   * skips the stages its cached actions replace); -1: the following stage. */
+  skipTo = -1;
+  /** The flow cache had this packet's flow and applied its actions. */
+  cacheHit = false;
+  /** The flow missed the cache and may be recorded once every stage has accepted it. */
+  cacheable = false;
+  /** NAT session the packet used (-1: none) and that session's entry number, so a cache entry
+   * can tell later whether the session still exists. */
+  session = -1;
+  sessionEntry = 0;
+  /** What the NAT stage did (`NatAction`), recorded in the flow cache. */
+  natAction = 0;
+
   /** Reason code of the drop, in the reason table of the stage that dropped; 0 otherwise. */
   reason = 0;
   /** Index of the stage that dropped, or -1. */
@@ -45,6 +67,9 @@ export class PacketContext {
   readonly frames: FrameBatch;
   /** Scratch view of the input's Ethernet header, bound by classify. */
   readonly eth = new EthernetFrame();
+  /** The packet's flow: addresses, ports or ICMP identifier, and for ICMP errors the quoted
+   * packet's (filled by the tenant stage when `hasTuple`). */
+  readonly tuple = new FlowTuple();
 
   constructor(outputLink: LinkKind, packets = new XlatOutput(), frames = new FrameBatch(outputLink)) {
     this.packets = packets;
@@ -64,6 +89,14 @@ export class PacketContext {
     this.l3Off = off;
     this.l3Len = len;
     this.ipVersion = 0;
+    this.fromOutside = false;
+    this.hasTuple = false;
+    this.skipTo = -1;
+    this.cacheHit = false;
+    this.cacheable = false;
+    this.session = -1;
+    this.sessionEntry = 0;
+    this.natAction = 0;
     this.reason = 0;
     this.dropStage = -1;
     this.packets.reset();

@@ -29,10 +29,9 @@ export interface DropCount {
  *
  * Order: ingress stages first, then egress stages. An ingress `Drop` ends the input packet, but
  * if it left packets in `pkt.packets` (an ICMP error toward the sender) they still go through
- * the egress stages. `Emit` ends processing with frames ready. The stateful work slots in as
- * more ingress stages (a flow-cache lookup first that emits straight from a cached rewrite on a
- * hit; firewall, NAT, route and owner forwarding before or after translate) without changes
- * here.
+ * the egress stages. `Emit` ends processing with frames ready. A stage may set `pkt.skipTo` to
+ * jump ahead: the flow cache does on a hit, having applied the cached actions of the stages it
+ * skips, so a trace shows exactly which stages ran.
  */
 export class Pipeline {
   readonly stages: readonly Stage[];
@@ -72,7 +71,11 @@ export class Pipeline {
     while (i < n) {
       verdict = this.step(pkt, i);
       if (verdict === Verdict.Continue) {
-        i++;
+        // A stage that did the work of the next few (a flow-cache hit) says where to resume.
+        if (pkt.skipTo > i) {
+          i = pkt.skipTo;
+          pkt.skipTo = -1;
+        } else i++;
         continue;
       }
       if (verdict === Verdict.Drop && i < this.egressStart && pkt.packets.count > 0) {
@@ -103,9 +106,14 @@ export class Pipeline {
 
   /** Counter `slot` (a `StageCounter`) of stage `name`. */
   count(name: string, slot: number): number {
+    return this.stageCounts[this.indexOf(name) * STAGE_COUNTER_SLOTS + slot]!;
+  }
+
+  /** Index of stage `name`; throws when there is none. */
+  indexOf(name: string): number {
     const i = this.stages.findIndex((s) => s.name === name);
     if (i === -1) throw new Error('no stage named "' + name + '"');
-    return this.stageCounts[i * STAGE_COUNTER_SLOTS + slot]!;
+    return i;
   }
 
   /** Every non-zero drop counter, in stage order then reason order. */

@@ -19,10 +19,10 @@ test('examples/siit.yaml loads, and every tenant builds', () => {
   assert.deepEqual(c.tenants.map((t) => [t.name, t.id]), [['blue', 1], ['green', 2]]);
   const blue = buildTenant(c, 0, example);
   assert.equal(blue.name, 'blue');
-  assert.equal(blue.mapper.pool6?.prefix.toString(), '2001:db8:64::/96');
-  assert.equal(blue.mapper.eamt.size, 2);
-  assert.equal(blue.mapper.hairpinning, 'off');
-  const tc = blue.translatorConfig;
+  assert.equal(blue.siitMapper!.pool6?.prefix.toString(), '2001:db8:64::/96');
+  assert.equal(blue.siitMapper!.eamt.size, 2);
+  assert.equal(blue.siitMapper!.hairpinning, 'off');
+  const tc = blue.translatorConfig!;
   assert.equal(tc.pool6791.length, 8 * 4, 'the /29 is expanded to its 8 addresses');
   assert.deepEqual(Array.from(tc.pool6791.subarray(0, 8)), [192, 0, 2, 240, 192, 0, 2, 241]);
   assert.deepEqual(Array.from(tc.pool6791.subarray(28)), [192, 0, 2, 247]);
@@ -31,15 +31,15 @@ test('examples/siit.yaml loads, and every tenant builds', () => {
   assert.equal(tc.lowestIpv6Mtu, 1280);
   assert.equal(tc.udpZeroChecksum, 'drop');
   const green = buildTenant(c, 1);
-  assert.equal(green.mapper.pool6, null);
-  assert.equal(green.mapper.eamt.size, 1);
+  assert.equal(green.siitMapper!.pool6, null);
+  assert.equal(green.siitMapper!.eamt.size, 1);
 });
 
 const MINIMAL = 'node: { id: 7 }\ntenants:\n  - name: t\n    id: 9\n    siit:\n      pool6: 64:ff9b::/96\n';
 
 test('knobs left out take the translator defaults', () => {
   const c = parseConfig(MINIMAL);
-  assert.deepEqual(toTranslatorConfig(c.tenants[0]!.siit), defaultTranslatorConfig());
+  assert.deepEqual(toTranslatorConfig(c.tenants[0]!.siit!), defaultTranslatorConfig());
 });
 
 test('every knob maps onto TranslatorConfig', () => {
@@ -48,7 +48,7 @@ test('every knob maps onto TranslatorConfig', () => {
     '      udpZeroChecksum: compute', '      mtuPlateaus: [9000, 1500, 576]', '      decrementTtl: false', '      generateIcmpErrors: false',
     '      pool6791: [203.0.113.1, 203.0.113.8/31]', '      ipv6ErrorSource: "2001:db8::1"', '      ipv4ErrorSource: 203.0.113.9', '',
   ].join('\n'));
-  const t = toTranslatorConfig(c.tenants[0]!.siit);
+  const t = toTranslatorConfig(c.tenants[0]!.siit!);
   assert.deepEqual({ ...t, pool6791: Array.from(t.pool6791), ipv4SourceForErrors: Array.from(t.ipv4SourceForErrors!), ipv6SourceForErrors: formatIpv6(t.ipv6SourceForErrors!) }, {
     ...defaultTranslatorConfig(),
     resetTrafficClass: true, lowestIpv6Mtu: 1400, ipv4LinkMtu: 1400, ipv6LinkMtu: 9000, udpZeroChecksum: 'compute',
@@ -83,7 +83,7 @@ const bad: { name: string; yaml: string; path: string; message: RegExp }[] = [
   { name: 'duplicate tenant name', yaml: 'node: { id: 1 }\ntenants: [{ name: a, id: 1, siit: { pool6: "64:ff9b::/96" } }, { name: a, id: 2, siit: { pool6: "64:ff9b::/96" } }]\n', path: 'tenants[1].name', message: /already used by tenants\[0\]/ },
   { name: 'duplicate tenant id', yaml: 'node: { id: 1 }\ntenants: [{ name: a, id: 1, siit: { pool6: "64:ff9b::/96" } }, { name: b, id: 1, siit: { pool6: "64:ff9b::/96" } }]\n', path: 'tenants[1].id', message: /tenant id 1 is already used/ },
   { name: 'tenant name with a space', yaml: 'node: { id: 1 }\ntenants: [{ name: "a b", id: 1, siit: { pool6: "64:ff9b::/96" } }]\n', path: 'tenants[0].name', message: /letters, digits/ },
-  { name: 'siit missing', yaml: 'node: { id: 1 }\ntenants: [{ name: a, id: 1 }]\n', path: 'tenants[0].siit', message: /^required$/ },
+  { name: 'neither siit nor nat', yaml: 'node: { id: 1 }\ntenants: [{ name: a, id: 1 }]\n', path: 'tenants[0]', message: /needs siit or nat/ },
   { name: 'neither pool6 nor eamt', yaml: withSiit('resetTrafficClass: true'), path: 'tenants[0].siit', message: /neither pool6 nor an eamt entry/ },
   { name: 'EAM IPv4 prefix invalid', yaml: withSiit('eamt: [{ ipv4: 192.0.2.300, ipv6: "2001:db8::1" }]'), path: 'tenants[0].siit.eamt[0].ipv4', message: /octet 300 is greater than 255/ },
   { name: 'EAM with unequal suffixes', yaml: withSiit('eamt: [{ ipv4: 192.0.2.0/24, ipv6: "2001:db8::/64" }]'), path: 'tenants[0].siit.eamt[0]', message: /8-bit IPv4 suffix with a 64-bit IPv6 suffix/ },

@@ -106,8 +106,8 @@ test('replay of an Ethernet capture: every packet translated with correct addres
     'packets out: 13 (translated 11, icmp-error 2)',
     'dropped: 3',
     '  classify.arp: 1 (ARP (RFC 826): not IP, the gateway does not translate it)',
-    '  translate.ttlExpired: 1 (TTL or hop limit ran out (Time Exceeded sent))',
-    '  translate.untranslatableDestination: 1 (destination address has no translation)',
+    '  translate.xlat.ttlExpired: 1 (TTL or hop limit ran out (Time Exceeded sent))',
+    '  translate.xlat.untranslatableDestination: 1 (destination address has no translation)',
     '',
   ].join('\n'));
   const rows = tshark(out);
@@ -165,21 +165,24 @@ test('--trace prints one line per stage per packet on stdout, with the drop reas
   const of = (n: number) => lines.filter((l) => l.startsWith('packet ' + n + ' '));
   assert.deepEqual(of(1), [
     'packet 1 classify continue: ipv6, 55 bytes in ethernet',
+    'packet 1 tenant continue: lab, from inside',
     'packet 1 translate continue: ipv6 to ipv4, 1 translated',
     'packet 1 emit emit: 1 frame: ipv4 49 bytes',
   ]);
   assert.deepEqual(of(4), [
     'packet 4 classify continue: ipv4, 36 bytes in ethernet vlan 100',
+    'packet 4 tenant continue: lab, from outside',
     'packet 4 translate continue: ipv4 to ipv6, 1 translated',
     'packet 4 emit emit: 1 frame: ipv6 74 bytes',
   ]);
   assert.deepEqual(of(12), [
     'packet 12 classify continue: ipv6, 52 bytes in ethernet',
-    'packet 12 translate drop ttlExpired (TTL or hop limit ran out (Time Exceeded sent)): ipv6 to ipv4, 1 icmp-error toward the sender',
+    'packet 12 tenant continue: lab, from inside',
+    'packet 12 translate drop xlat.ttlExpired (TTL or hop limit ran out (Time Exceeded sent)): ipv6 to ipv4, 1 icmp-error toward the sender',
     'packet 12 emit emit: 1 frame: icmp-error ipv6 114 bytes',
   ]);
   assert.deepEqual(of(14), ['packet 14 classify drop arp (ARP (RFC 826): not IP, the gateway does not translate it): ethertype 0x0806, 42 bytes']);
-  assert.equal(lines.length, 13 * 3 + 1);
+  assert.equal(lines.length, 13 * 4 + 1);
   // The summary still goes to stderr, apart from the trace.
   assert.match(r.stderr, /^tenant: lab\npackets in: 14\n/);
 });

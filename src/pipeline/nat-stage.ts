@@ -1,0 +1,262 @@
+import { NaptDrop } from '../state/napt-drop.js';
+import { adjustChecksum16 } from '../wire/checksum.js';
+import { composeDropReasons } from '../wire/drop-reasons.js';
+import { Icmpv4TimeExceededCode, Icmpv4Type } from '../wire/icmpv4.js';
+import { Icmpv6Type, Icmpv6UnreachCode } from '../wire/icmpv6.js';
+import { IPV4_OFF_CHECKSUM, IPV4_OFF_SRC, IPV4_OFF_TTL } from '../wire/ipv4.js';
+import { IPV6_OFF_SRC } from '../wire/ipv6.js';
+import { FlowDrop } from '../xlat/flow-drop.js';
+import { extractFlowTuple, FlowTuple } from '../xlat/flow-tuple.js';
+import { buildIcmpv4Error, buildIcmpv6Error, mayGenerateIcmpv4Error, mayGenerateIcmpv6Error } from '../xlat/icmp-error-builder.js';
+import { rewriteDestination, rewriteSource } from '../xlat/napt-rewrite.js';
+import { XlatDrop } from '../xlat/xlat-drop.js';
+import { XlatOutputKind, type XlatOutput } from '../xlat/xlat-output.js';
+import { NatAction, NAT_ACTION_NAMES } from './nat-action.js';
+import type { PacketContext } from './packet-context.js';
+import { StagePhase, type Stage } from './stage.js';
+import type { TenantDatapath } from './tenant-datapath.js';
+import { Verdict } from './verdict.js';
+
+const reasons = composeDropReasons({
+  noPrefix: 'NAT64: IPv6 destination (or quoted source) is not under the tenant\'s RFC 6052 prefix',
+  icmpErrorNoSession: 'ICMP error whose quoted packet matches no session: never creates state (RFC 5508 REQ-4, RFC 6146 §3.5.4)',
+  ttlExpired: 'NAT44: TTL ran out at this hop (RFC 1812 §5.3.1); Time Exceeded sent',
+  wrongFamily: 'NAT44 session for an IPv6 packet or NAT64 session for an IPv4 one (hairpin across families)',
+}, { nat: NaptDrop, xlat: XlatDrop, flow: FlowDrop });
+export const NatDrop = reasons.table;
+const D = reasons.own.code;
+const NAT = reasons.offsets['nat']!;
+const XLAT = reasons.offsets['xlat']!;
+const FLOW = reasons.offsets['flow']!;
+
+/** ICMP protocol key of the session tables: both ICMPv4 and ICMPv6 queries (RFC 6146 §3.5.3). */
+const ICMP_QUERY = 1;
+
+/**
+ * The translate stage: stateless SIIT, or NAT64 and NAT44 through the tenant's session table. The
+ * slow path looks the session up (creating it for an outbound first packet: the table applies
+ * RFC 4787/5382/5508/6146 mapping, filtering and the TCP state machine); `applyOutbound` /
+ * `applyInbound` then do the rewrite, and are what the flow cache calls on a hit with the
+ * session it remembered.
+ *
+ * NAT64: the translator (RFC 7915) writes the headers with `Nat64AddressMapper` bound to the
+ * session (X' ⇄ T, everything else through the RFC 6052 prefix); the port or ICMP identifier
+ * is rewritten afterwards in each translated packet that carries the transport header (RFC
+ * 6146 §3.7). NAT44: the packet is rewritten in place (RFC 3022 §4.2) with its TTL decremented
+ * and copied out. ICMP errors find their session through the quoted packet and never create
+ * one; their quoted endpoint is rewritten with the outer one (RFC 5508 §4.2, REQ-3).
+ */
+export class NatStage implements Stage {
+  readonly name = 'translate';
+  readonly phase = StagePhase.Ingress;
+  readonly reasons = NatDrop;
+  private readonly inside = new Uint32Array(4);
+  private readonly addr = new Uint32Array(4);
+  private readonly outTuple = new FlowTuple();
+  private readonly v4Scratch = new Uint8Array(4);
+
+  constructor(readonly tenants: readonly TenantDatapath[]) {}
+
+  process(pkt: PacketContext): Verdict {
+    const t = this.tenants[pkt.tenant]!;
+    const napt = t.napt;
+    if (napt === null) return this.siit(pkt, t);
+    const tu = pkt.tuple;
+    const proto = tu.proto === 58 ? ICMP_QUERY : tu.proto;
+    let id: number;
+    if (!pkt.fromOutside) {
+      let remote: number;
+      if (pkt.ipVersion === 6) {
+        // Z is embedded in Y': the outer destination, or the quoted source of an error.
+        remote = t.pool6!.extractIpv4(pkt.buf, tu.icmpError ? tu.innerL3Off + IPV6_OFF_SRC : pkt.l3Off + 24);
+        if (remote < 0) return pkt.drop(D.noPrefix);
+      } else remote = tu.icmpError ? tu.src[3]! : tu.dst[3]!;
+      if (tu.icmpError) {
+        // The quoted packet came in from the outside: its destination is the inside host.
+        id = napt.findOutbound(t.id, proto, tu.dst, tu.dstPort, remote, tu.srcPort);
+        if (id < 0) return pkt.drop(D.icmpErrorNoSession);
+      } else {
+        id = napt.outbound(t.id, proto, tu.src, tu.srcPort, remote, tu.dstPort, tu.tcpFlags);
+        if (id < 0) return this.refusedOutbound(pkt, napt.lastDrop);
+      }
+      pkt.session = id;
+      pkt.sessionEntry = napt.entryNumber(id);
+      return this.applyOutbound(pkt, t, id);
+    }
+    if (tu.icmpError) {
+      // The quoted packet is one the gateway sent out: its source is the pool endpoint.
+      id = napt.findInbound(t.id, proto, tu.src[3]!, tu.srcPort, tu.dst[3]!, tu.dstPort);
+      if (id < 0) return pkt.drop(D.icmpErrorNoSession);
+    } else {
+      id = napt.inbound(t.id, proto, tu.dst[3]!, tu.dstPort, tu.src[3]!, tu.srcPort, tu.tcpFlags, pkt.buf, pkt.l3Off, pkt.l3Len);
+      if (id < 0) return pkt.drop(NAT + napt.lastDrop);
+    }
+    pkt.session = id;
+    pkt.sessionEntry = napt.entryNumber(id);
+    return this.applyInbound(pkt, t, id);
+  }
+
+  /** Inside → outside through session `id` (IPv6: NAT64; IPv4: NAT44). */
+  applyOutbound(pkt: PacketContext, t: TenantDatapath, id: number): Verdict {
+    const napt = t.napt!;
+    napt.insideAddr(id, this.inside);
+    const out = pkt.packets;
+    const first = out.count;
+    if (pkt.ipVersion === 6) {
+      if (isMappedIpv4(this.inside)) return pkt.drop(D.wrongFamily);
+      t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id));
+      const code = t.translator!.translate6to4(pkt.buf, pkt.l3Off, pkt.l3Len, out);
+      if (code !== 0) return pkt.drop(XLAT + code);
+      pkt.natAction = NatAction.Nat64Out;
+      return this.rewritePorts(pkt, out, first, false, napt.outsidePort(id));
+    }
+    if (!isMappedIpv4(this.inside)) return pkt.drop(D.wrongFamily);
+    if (!this.decrementTtl(pkt, t)) return pkt.drop(D.ttlExpired);
+    this.addr[3] = napt.outsideAddr(id);
+    const code = rewriteSource(pkt.buf, pkt.l3Off, pkt.l3Len, pkt.tuple, this.addr, napt.outsidePort(id));
+    if (code !== 0) return pkt.drop(FLOW + code);
+    pkt.natAction = NatAction.Nat44Out;
+    return copyOut(pkt, out);
+  }
+
+  /** Outside → inside through session `id`. */
+  applyInbound(pkt: PacketContext, t: TenantDatapath, id: number): Verdict {
+    const napt = t.napt!;
+    napt.insideAddr(id, this.inside);
+    const out = pkt.packets;
+    if (isMappedIpv4(this.inside)) {
+      if (!this.decrementTtl(pkt, t)) return pkt.drop(D.ttlExpired);
+      const code = rewriteDestination(pkt.buf, pkt.l3Off, pkt.l3Len, pkt.tuple, this.inside, napt.insidePort(id));
+      if (code !== 0) return pkt.drop(FLOW + code);
+      pkt.natAction = NatAction.Nat44In;
+      return copyOut(pkt, out);
+    }
+    if (t.translator === null) return pkt.drop(D.wrongFamily);
+    const first = out.count;
+    t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id));
+    const code = t.translator.translate4to6(pkt.buf, pkt.l3Off, pkt.l3Len, out);
+    if (code !== 0) return pkt.drop(XLAT + code);
+    pkt.natAction = NatAction.Nat64In;
+    return this.rewritePorts(pkt, out, first, true, napt.insidePort(id));
+  }
+
+  private siit(pkt: PacketContext, t: TenantDatapath): Verdict {
+    const tr = t.translator!;
+    const code = pkt.ipVersion === 6
+      ? tr.translate6to4(pkt.buf, pkt.l3Off, pkt.l3Len, pkt.packets)
+      : tr.translate4to6(pkt.buf, pkt.l3Off, pkt.l3Len, pkt.packets);
+    if (code !== 0) return pkt.drop(XLAT + code);
+    pkt.natAction = NatAction.Siit;
+    return Verdict.Continue;
+  }
+
+  /**
+   * Sets the port (or identifier) in every packet the translator produced for the flow from
+   * `first` on. Fragments after the first carry no transport header and are left alone; ICMP
+   * errors the translator generated toward the sender quote the packet as the sender sent it
+   * and are left alone too.
+   */
+  private rewritePorts(pkt: PacketContext, out: XlatOutput, first: number, destination: boolean, port: number): Verdict {
+    const tu = this.outTuple;
+    for (let i = first; i < out.count; i++) {
+      if (out.kinds[i] !== XlatOutputKind.Translated) continue;
+      const off = out.offsets[i]!;
+      const len = out.lengths[i]!;
+      const code = extractFlowTuple(out.bytes, off, len, tu);
+      if (code === FlowDrop.code.fragmentNoPorts) continue;
+      if (code !== 0) return pkt.drop(FLOW + code);
+      const rc = destination ? rewriteDestination(out.bytes, off, len, tu, null, port) : rewriteSource(out.bytes, off, len, tu, null, port);
+      if (rc !== 0) return pkt.drop(FLOW + rc);
+    }
+    return Verdict.Continue;
+  }
+
+  /**
+   * NAT44 forwards as a router: TTL minus one, and at the last hop a Time Exceeded (RFC 1812
+   * §5.3.1, §4.3.2.4) from the pool address toward the sender. False when the TTL ran out.
+   */
+  private decrementTtl(pkt: PacketContext, t: TenantDatapath): boolean {
+    const b = pkt.buf;
+    const o = pkt.l3Off;
+    const ttl = b[o + IPV4_OFF_TTL]!;
+    if (ttl <= 1) {
+      if (mayGenerateIcmpv4Error(b, o, pkt.l3Len)) {
+        const out = pkt.packets;
+        const s = this.v4Scratch;
+        s[0] = t.nat44ErrorSource >>> 24;
+        s[1] = (t.nat44ErrorSource >>> 16) & 0xff;
+        s[2] = (t.nat44ErrorSource >>> 8) & 0xff;
+        s[3] = t.nat44ErrorSource & 0xff;
+        const n = buildIcmpv4Error(out.bytes, out.used, out.room(), s, 0, b, o + IPV4_OFF_SRC,
+          Icmpv4Type.TimeExceeded, Icmpv4TimeExceededCode.TtlExceeded, 0, b, o, pkt.l3Len);
+        if (n > 0) out.push(n, XlatOutputKind.IcmpError);
+      }
+      return false;
+    }
+    const word = (ttl << 8) | b[o + IPV4_OFF_TTL + 1]!;
+    const ck = adjustChecksum16((b[o + IPV4_OFF_CHECKSUM]! << 8) | b[o + IPV4_OFF_CHECKSUM + 1]!, word, word - 0x100);
+    b[o + IPV4_OFF_TTL] = ttl - 1;
+    b[o + IPV4_OFF_CHECKSUM] = ck >>> 8;
+    b[o + IPV4_OFF_CHECKSUM + 1] = ck & 0xff;
+    return true;
+  }
+
+  /**
+   * An outbound first packet the table refused. Pool exhaustion answers an IPv6 sender with
+   * Destination Unreachable, Address Unreachable (RFC 6146 §3.5.1.1, §3.5.2.1, §3.5.3), from the
+   * sender's own destination, the only IPv6 address of the path the gateway can speak for.
+   */
+  private refusedOutbound(pkt: PacketContext, code: number): Verdict {
+    if (code === NaptDrop.code.poolExhausted && pkt.ipVersion === 6) {
+      const b = pkt.buf;
+      const o = pkt.l3Off;
+      if (mayGenerateIcmpv6Error(b, o, pkt.l3Len)) {
+        const out = pkt.packets;
+        const n = buildIcmpv6Error(out.bytes, out.used, out.room(), b, o + 24, b, o + IPV6_OFF_SRC,
+          Icmpv6Type.DestUnreachable, Icmpv6UnreachCode.Address, 0, b, o, pkt.l3Len);
+        if (n > 0) out.push(n, XlatOutputKind.IcmpError);
+      }
+    }
+    return pkt.drop(NAT + code);
+  }
+
+  describe(pkt: PacketContext, verdict: Verdict): string {
+    const t = this.tenants[pkt.tenant]!;
+    const out = pkt.packets;
+    let translated = 0;
+    let errors = 0;
+    for (let i = 0; i < out.count; i++) {
+      if (out.kinds[i] === XlatOutputKind.IcmpError) errors++;
+      else translated++;
+    }
+    const parts: string[] = [];
+    if (t.napt === null || pkt.ipVersion !== (pkt.fromOutside ? 4 : 6) || t.translator !== null) {
+      // Translation between families, or NAT44 within IPv4.
+      const to = pkt.natAction === NatAction.Nat44In || pkt.natAction === NatAction.Nat44Out ? pkt.ipVersion : pkt.ipVersion === 6 ? 4 : 6;
+      parts.push('ipv' + pkt.ipVersion + ' to ipv' + to);
+    }
+    if (t.napt !== null && pkt.natAction !== NatAction.None) parts.push(NAT_ACTION_NAMES[pkt.natAction]!);
+    if (pkt.session >= 0 && t.napt !== null) parts.push('session ' + pkt.sessionEntry);
+    if (translated) parts.push(translated + ' translated');
+    if (errors) parts.push(errors + ' icmp-error toward the sender');
+    if (verdict !== Verdict.Continue && pkt.session < 0 && t.napt !== null) parts.push('no session');
+    return parts.join(', ');
+  }
+}
+
+function isMappedIpv4(w: Uint32Array): boolean {
+  return w[0] === 0 && w[1] === 0 && w[2] === 0xffff;
+}
+
+/** Appends the (rewritten) input IP packet to the output batch. */
+function copyOut(pkt: PacketContext, out: XlatOutput): Verdict {
+  const len = pkt.l3Len;
+  if (out.room() < len) return pkt.drop(XLAT + XlatDrop.code.outputFull);
+  const b = pkt.buf;
+  const ob = out.bytes;
+  const so = pkt.l3Off;
+  const d = out.used;
+  for (let i = 0; i < len; i++) ob[d + i] = b[so + i]!;
+  out.push(len, XlatOutputKind.Translated);
+  return Verdict.Continue;
+}
