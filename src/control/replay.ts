@@ -5,6 +5,8 @@ import { PcapWriter } from '../io/pcap-writer.js';
 import { outputLinkKind } from '../pipeline/link-kind.js';
 import { PacketContext } from '../pipeline/packet-context.js';
 import type { DropCount } from '../pipeline/pipeline.js';
+import { HeldSynResponder } from '../pipeline/held-syn-responder.js';
+import { LinkKind } from '../pipeline/link-kind.js';
 import { createGatewayPipeline } from '../pipeline/stateful-pipeline.js';
 import { ChangeLog } from '../state/change-log.js';
 import { ManualClock } from '../state/clock.js';
@@ -46,6 +48,10 @@ export interface ReplaySummary {
   /** Flow-cache hits and misses (stateful tenants). */
   cacheHits: number;
   cacheMisses: number;
+  /** ICMP Port Unreachable errors for unsolicited SYNs held 6 s in vain (RFC 5382 REQ-4); an
+   * Ethernet capture cannot carry them (no frame to answer from) and counts them apart. */
+  heldSynErrors: number;
+  heldSynErrorsUnframed: number;
   /** Sessions in the table after the last packet. */
   sessionCount: number;
   /** The session table after the last packet, when asked for. */
@@ -82,8 +88,9 @@ export function replay(opts: ReplayOptions): ReplaySummary {
   const summary: ReplaySummary = {
     tenant: tenant.name, inLinkType: reader.linkType, outLinkType,
     packetsIn: 0, packetsOut: 0, translated: 0, icmpErrors: 0, dropped: 0, drops: [],
-    cacheHits: 0, cacheMisses: 0, sessionCount: 0,
+    cacheHits: 0, cacheMisses: 0, heldSynErrors: 0, heldSynErrorsUnframed: 0, sessionCount: 0,
   };
+  const responder = new HeldSynResponder();
   try {
     while (reader.next(rec)) {
       // A pcapng file may hold interfaces of several link types.
@@ -93,6 +100,20 @@ export function replay(opts: ReplayOptions): ReplaySummary {
       if (ms > clock.now()) clock.set(ms);
       tenant.napt?.expire();
       tenant.conntrack?.expire();
+      if (tenant.napt !== null && tenant.napt.drainHeldSyns(responder) > 0) {
+        const o = responder.out;
+        for (let i = 0; i < o.count; i++) {
+          if (outKind === LinkKind.Ethernet) {
+            summary.heldSynErrorsUnframed++;
+            continue;
+          }
+          writer.write(o.bytes, o.offsets[i]!, o.lengths[i]!, rec.tsSec, rec.tsNsec);
+          summary.heldSynErrors++;
+          summary.icmpErrors++;
+          summary.packetsOut++;
+        }
+        o.reset();
+      }
       ctx.bind(rec.data, rec.offset, rec.length, kind, rec.index);
       ctx.traced = trace !== null;
       summary.packetsIn++;
@@ -124,6 +145,7 @@ export function formatReplaySummary(s: ReplaySummary): string[] {
     'packets out: ' + s.packetsOut + ' (translated ' + s.translated + ', icmp-error ' + s.icmpErrors + ')',
     'dropped: ' + s.dropped,
   ];
+  if (s.heldSynErrors + s.heldSynErrorsUnframed > 0) lines.push('held SYNs answered with Port Unreachable: ' + s.heldSynErrors + (s.heldSynErrorsUnframed ? ' (' + s.heldSynErrorsUnframed + ' not written: Ethernet capture)' : ''));
   if (s.cacheHits + s.cacheMisses > 0) lines.push('flow cache: ' + s.cacheHits + ' hits, ' + s.cacheMisses + ' misses');
   if (s.sessionCount > 0 || s.sessions) lines.push('sessions: ' + s.sessionCount);
   for (const d of s.drops) lines.push('  ' + d.stage + '.' + d.reason + ': ' + d.count + ' (' + d.description + ')');

@@ -106,3 +106,16 @@ function filtered(a: string, b: string, name: string, filter: string): string {
   execFileSync('tshark', ['-r', merged, '-Y', filter, '-w', out, '-F', 'pcap'], { stdio: 'ignore' });
   return out;
 }
+
+describe('replay of an unsolicited inbound SYN (RFC 5382 REQ-4, RFC 6146 §3.5.2.2)', () => {
+  it('holds it for 6 seconds, then answers it with ICMP Port Unreachable from the pool address', () => {
+    const output = join(work, 'held-syn-out.pcap');
+    const r = natmesh('replay', '--config', join(golden, 'held-syn.yaml'), '--in', join(golden, 'held-syn.pcap'), '--out', output);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /translate\.nat\.unsolicitedSynHeld: 1 /);
+    assert.match(r.stderr, /held SYNs answered with Port Unreachable: 1\n/);
+    const rows = tsharkFields(output, 'icmp', ['ip.src', 'ip.dst', 'icmp.type', 'icmp.code', 'icmp.checksum.status', 'tcp.srcport', 'tcp.dstport', 'tcp.flags.syn']);
+    // Outer header, then the quoted SYN's addresses.
+    assert.deepEqual(rows, [['203.0.113.1,192.0.2.99', '192.0.2.99,203.0.113.1', '3', '3', '1', '1234', '50000', '1']]);
+  });
+});

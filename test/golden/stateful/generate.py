@@ -48,11 +48,22 @@ def conversation(client_ip, server_ip_from_client):
     return pkts
 
 
+def held_syn():
+    """RFC 5382 REQ-4: an unsolicited SYN to a pool port nobody mapped, then, 7 s later, an
+    unrelated packet from the inside whose arrival moves the gateway's clock past the 6 s hold."""
+    syn = IP(src='192.0.2.99', dst=POOL4, ttl=50) / TCP(sport=1234, dport=50000, flags='S', seq=77)
+    syn.time = 1700000000
+    later = IP(src='10.0.0.10', dst=SERVER4, ttl=64) / UDP(sport=45000, dport=47000) / Raw(QUERY)
+    later.time = 1700000007
+    return [syn, later]
+
+
 def main():
     nat64 = conversation(lambda dst: IPv6(src='2001:db8:1::10', dst=dst, hlim=64), '2001:db8:64::c633:640a')
     wrpcap(os.path.join(HERE, 'nat64.pcap'), nat64, linktype=101)
     nat44 = conversation(lambda dst: IP(src='10.0.0.10', dst=dst, ttl=64), SERVER4)
     wrpcap(os.path.join(HERE, 'nat44.pcap'), nat44, linktype=101)
+    wrpcap(os.path.join(HERE, 'held-syn.pcap'), held_syn(), linktype=101)
 
 
 if __name__ == '__main__':
