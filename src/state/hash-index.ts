@@ -12,7 +12,10 @@
 export abstract class HashIndex {
   /** Entry id + 1 per slot; 0 is empty. */
   private readonly slotIds: Int32Array;
-  private readonly slotHashes: Uint32Array;
+  /** The hashes as int32: a hash is any 32-bit value, and its signed form stays a small integer
+   * in V8, where an unsigned one of 2^31 or more is a heap number that allocates each time it
+   * crosses a call boundary. */
+  private readonly slotHashes: Int32Array;
   private readonly mask: number;
   /** Most entries the index accepts. */
   readonly capacity: number;
@@ -23,7 +26,7 @@ export abstract class HashIndex {
     let slots = 2;
     while (slots < capacity * 2) slots *= 2;
     this.slotIds = new Int32Array(slots);
-    this.slotHashes = new Uint32Array(slots);
+    this.slotHashes = new Int32Array(slots);
     this.mask = slots - 1;
     this.capacity = capacity;
   }
@@ -31,16 +34,20 @@ export abstract class HashIndex {
   /** True when entry `id` holds the key staged by the subclass for the current lookup. */
   protected abstract keyEquals(id: number): boolean;
 
-  /** Id of the entry whose key equals the staged key, or -1. `hash` is the staged key's hash. */
+  /**
+   * Id of the entry whose key equals the staged key, or -1. `hash` is the staged key's hash,
+   * signed or unsigned (the same 32 bits either way); pass the signed form (`| 0`) on hot paths.
+   */
   lookup(hash: number): number {
     const ids = this.slotIds;
     const hashes = this.slotHashes;
     const mask = this.mask;
-    let i = hash & mask;
+    const h = hash | 0;
+    let i = h & mask;
     for (;;) {
       const v = ids[i]!;
       if (v === 0) return -1;
-      if (hashes[i] === hash && this.keyEquals(v - 1)) return v - 1;
+      if (hashes[i] === h && this.keyEquals(v - 1)) return v - 1;
       i = (i + 1) & mask;
     }
   }

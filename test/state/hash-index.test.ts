@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { finishHash, hashWord } from '../../src/state/flow-hash.js';
 import { HashIndex } from '../../src/state/hash-index.js';
+import { leastHeapGrowth } from '../heap-growth.js';
 
 /** An index over a table of one u32 key per id, as the session tables use it. */
 class WordIndex extends HashIndex {
@@ -44,6 +45,36 @@ describe('HashIndex', () => {
     assert.equal(ix.find(20), 1);
     assert.equal(ix.del(0), false, 'removing twice reports absence');
     assert.equal(ix.size, 1);
+  });
+
+  it('takes a hash signed or unsigned: the same 32 bits find the same entry', () => {
+    const ix = new WordIndex(8);
+    ix.keys[0] = 5;
+    ix.insert(0x9abcdef0, 0);
+    ix.probe = 5;
+    assert.equal(ix.lookup(0x9abcdef0), 0);
+    assert.equal(ix.lookup(0x9abcdef0 | 0), 0);
+    assert.equal(ix.remove(0x9abcdef0 | 0, 0), true);
+    assert.equal(ix.lookup(0x9abcdef0), -1);
+  });
+
+  it('looks up with hashes of 2^31 and above without allocating', () => {
+    // Regression: hashes kept unsigned were heap numbers in V8, one allocation per lookup.
+    const ix = new WordIndex(1024);
+    for (let i = 0; i < 1000; i++) ix.add(i, i);
+    const hashes = new Int32Array(1000);
+    for (let i = 0; i < 1000; i++) hashes[i] = ix.hash(i) | 0;
+    let found = 0;
+    const growth = leastHeapGrowth(() => {
+      for (let r = 0; r < 20; r++) {
+        for (let i = 0; i < 1000; i++) {
+          ix.probe = i;
+          if (ix.lookup(hashes[i]!) === i) found++;
+        }
+      }
+    });
+    assert.equal(found, 4 * 20_000);
+    assert.ok(growth < 20_000 * 4, 'heap grew ' + growth + ' bytes over 20 000 lookups');
   });
 
   it('refuses inserts beyond its capacity', () => {
