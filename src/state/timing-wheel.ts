@@ -92,7 +92,7 @@ export class TimingWheel {
    */
   advance(nowMs: number, sink: ExpirySink, budget = Infinity): number {
     const nowTick = Math.floor(nowMs / this.tickMs);
-    if (nowTick <= this.lastTick) return 0;
+    if (nowTick <= this.lastTick) return this.expireOverdue(nowTick, sink, budget);
     const mask = this.slotMask;
     // After a gap longer than one turn every slot is due once; visiting more would repeat.
     const last = Math.min(nowTick, this.lastTick + mask + 1);
@@ -120,6 +120,25 @@ export class TimingWheel {
       }
     }
     this.lastTick = nowTick;
+    return expired;
+  }
+
+  /**
+   * Within the tick already processed: an entry scheduled at or before that tick waits in the
+   * next slot (see `link`) but is due now, so it goes now rather than a tick late.
+   */
+  private expireOverdue(nowTick: number, sink: ExpirySink, budget: number): number {
+    let expired = 0;
+    let id = this.heads[(this.lastTick + 1) & this.slotMask]!;
+    while (id !== -1 && expired < budget) {
+      const following = this.next[id]!;
+      if (this.expiry[id]! <= nowTick) {
+        this.unlink(id);
+        expired++;
+        sink.expire(id);
+      }
+      id = following;
+    }
     return expired;
   }
 

@@ -23,6 +23,21 @@ describe('TimingWheel', () => {
     assert.equal(w.size, 0);
   });
 
+  it('expires an entry scheduled at or before the current tick at the next advance, not a tick late', () => {
+    // Regression: the property below found [[0, 0]], [1]: due at 0, still there at 1 ms.
+    const w = new TimingWheel(4, 8, 1000, 0);
+    const sink = new Collect();
+    w.schedule(0, 0);
+    w.advance(1, sink);
+    assert.deepEqual(sink.ids, [0]);
+    w.advance(5000, sink);
+    w.schedule(1, 4200);
+    w.schedule(2, 5001);
+    w.advance(5500, sink);
+    assert.deepEqual(sink.ids, [0, 1], 'overdue at schedule time: expired; due in the next tick: kept');
+    assert.equal(w.isScheduled(2), true);
+  });
+
   it('keeps an entry whose expiry was extended (lazy refresh) until the new time', () => {
     const w = new TimingWheel(4, 8, 1000, 0);
     const sink = new Collect();
