@@ -54,7 +54,7 @@ class BibOutsideIndex extends HashIndex {
  * arrays by entry id, indexed from the inside (outbound packets) and from the outside (inbound
  * ones). The inside address is the host's (`HostTable`), stored once per host.
  *
- * Also what replication needs of FIGURE 4B (seed 002): the owner's NAT ID and the entry number.
+ * Also what replication needs of FIGURE 4B (seed 002): the owner (an `OwnerIds` index) and the entry number.
  * Sessions count per entry: a dynamic entry lives while it has sessions (RFC 6146 §3.5.1).
  */
 export class BibTable {
@@ -64,12 +64,14 @@ export class BibTable {
   private readonly outsideIndex: BibOutsideIndex;
   readonly host: Int32Array;
   readonly insidePort: Uint16Array;
-  readonly outsideAddr: Uint32Array;
+  /** Pool address T as an int32 bit pattern. */
+  readonly outsideAddr: Int32Array;
   readonly outsidePort: Uint16Array;
   /** Protocol index (`naptProtocolIndex`). */
   readonly proto: Uint8Array;
   readonly flags: Uint8Array;
-  readonly owner: Uint32Array;
+  /** Owner as an index into the table's `OwnerIds`. */
+  readonly owner: Uint16Array;
   readonly entryNumber: Uint32Array;
   readonly sessionCount: Uint32Array;
   private readonly seed: number;
@@ -79,11 +81,11 @@ export class BibTable {
     this.pool = new EntryPool(capacity);
     this.host = new Int32Array(capacity);
     this.insidePort = new Uint16Array(capacity);
-    this.outsideAddr = new Uint32Array(capacity);
+    this.outsideAddr = new Int32Array(capacity);
     this.outsidePort = new Uint16Array(capacity);
     this.proto = new Uint8Array(capacity);
     this.flags = new Uint8Array(capacity);
-    this.owner = new Uint32Array(capacity);
+    this.owner = new Uint16Array(capacity);
     this.entryNumber = new Uint32Array(capacity);
     this.sessionCount = new Uint32Array(capacity);
     this.insideIndex = new BibInsideIndex(capacity, this, hosts);
@@ -101,17 +103,17 @@ export class BibTable {
 
   /** Inside-key hash from the host key's hash (`HostTable.hash`). */
   insideHash(hostHash: number, pi: number, port: number): number {
-    return finishHash(hashWord(hostHash, (pi << 16) | port));
+    return finishHash(hashWord(hostHash, (pi << 16) | port)) | 0;
   }
 
   outsideHash(tenant: number, pi: number, addr: number, port: number): number {
-    return finishHash(hashWord(hashWord(hashWord(this.seed, tenant), addr), (pi << 16) | port));
+    return finishHash(hashWord(hashWord(hashWord(this.seed, tenant), addr), (pi << 16) | port)) | 0;
   }
 
   /** Entry for inside (tenant, addr, pi, port), whose host-key hash is `hostHash`; -1 if none. */
   findInside(hostHash: number, tenant: number, addr: Uint32Array, off: number, pi: number, port: number): number {
     const ix = this.insideIndex;
-    ix.probeTenant = tenant >>> 0;
+    ix.probeTenant = tenant | 0;
     ix.probeAddr = addr;
     ix.probeOff = off;
     ix.probeProto = pi;
@@ -121,9 +123,9 @@ export class BibTable {
 
   findOutside(tenant: number, pi: number, addr: number, port: number): number {
     const ix = this.outsideIndex;
-    ix.probeTenant = tenant >>> 0;
+    ix.probeTenant = tenant | 0;
     ix.probeProto = pi;
-    ix.probeAddr = addr >>> 0;
+    ix.probeAddr = addr | 0;
     ix.probePort = port;
     return ix.lookup(this.outsideHash(tenant, pi, addr, port));
   }

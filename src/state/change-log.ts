@@ -25,6 +25,8 @@ export class ChangeLog {
   readonly capacity: number;
   /** The ring: record `seq` is at `offsetOf(seq)`, `CHANGE_RECORD_LEN` bytes. */
   readonly bytes: Uint8Array;
+  /** `bytes` as a DataView (big-endian word access for `appendInPlace` writers). */
+  readonly data: DataView;
   private readonly view = new ChangeRecordView();
   /** Sequence number the next appended record gets. */
   nextSeq = 1;
@@ -35,6 +37,7 @@ export class ChangeLog {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 26) throw new RangeError('change log capacity must be an integer in 1..2^26 records, got ' + capacity);
     this.capacity = capacity;
     this.bytes = new Uint8Array(capacity * CHANGE_RECORD_LEN);
+    this.data = new DataView(this.bytes.buffer);
   }
 
   /** Oldest sequence number still held (equal to `nextSeq` when the log is empty). */
@@ -57,6 +60,16 @@ export class ChangeLog {
     const seq = this.nextSeq++;
     emitChangeRecord(repr, this.view.bind(this.bytes, this.offsetOf(seq), CHANGE_RECORD_LEN));
     return seq;
+  }
+
+  /**
+   * Appends a record written in place: returns the byte offset of the next slot in `bytes` (and
+   * `data`), which the caller fills completely, every field with version and reserved bytes
+   * included (what `emitChangeRecord` writes), before the next append. Lets a table write its
+   * fields straight from its arrays, a word at a time, with no value object in between.
+   */
+  appendInPlace(): number {
+    return this.offsetOf(this.nextSeq++);
   }
 
   /** Reads record `seq` into `out`. Does not count overflows (readers do). */

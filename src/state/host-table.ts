@@ -7,7 +7,7 @@ class HostIndex extends HashIndex {
   probeTenant = 0;
   probeAddr: Uint32Array = new Uint32Array(4);
   probeOff = 0;
-  constructor(capacity: number, private readonly tenants: Uint32Array, private readonly addrs: Uint32Array) {
+  constructor(capacity: number, private readonly tenants: Int32Array, private readonly addrs: Uint32Array) {
     super(capacity);
   }
   protected keyEquals(id: number): boolean {
@@ -33,7 +33,8 @@ export class HostTable {
   private readonly index: HostIndex;
   /** Inside address, 4 words per host. */
   readonly addr: Uint32Array;
-  readonly tenant: Uint32Array;
+  /** Tenant ID as an int32 bit pattern. */
+  readonly tenant: Int32Array;
   readonly bibCount: Uint32Array;
   readonly sessionCount: Uint32Array;
   /** Index into the pool's addresses of the host's paired address; -1 until it has one. */
@@ -44,7 +45,7 @@ export class HostTable {
     this.capacity = capacity;
     this.pool = new EntryPool(capacity);
     this.addr = new Uint32Array(capacity * 4);
-    this.tenant = new Uint32Array(capacity);
+    this.tenant = new Int32Array(capacity);
     this.bibCount = new Uint32Array(capacity);
     this.sessionCount = new Uint32Array(capacity);
     this.pairedAddress = new Int32Array(capacity).fill(-1);
@@ -63,13 +64,13 @@ export class HostTable {
     h = hashWord(h, addr[off + 1]!);
     h = hashWord(h, addr[off + 2]!);
     h = hashWord(h, addr[off + 3]!);
-    return finishHash(h);
+    return finishHash(h) | 0;
   }
 
   /** Host (tenant, addr[off..off+3]) whose key hashes to `hash` (`this.hash`), or -1. */
   find(hash: number, tenant: number, addr: Uint32Array, off: number): number {
     const ix = this.index;
-    ix.probeTenant = tenant >>> 0;
+    ix.probeTenant = tenant | 0;
     ix.probeAddr = addr;
     ix.probeOff = off;
     return ix.lookup(hash);

@@ -2,9 +2,14 @@ import { formatIpv4 } from '../addr/ipv4-address.js';
 import { DropCounters } from '../wire/drop-reasons.js';
 import { BibFlag, BibTable } from './bib-table.js';
 import type { ChangeLog } from './change-log.js';
-import { ChangeAction, ChangeFlag, ChangeKind, ChangeRecordRepr } from './change-record.js';
+import {
+  CHANGE_RECORD_VERSION, ChangeAction, ChangeFlag, ChangeKind, ChangeRecordRepr, CR_OFF_APP_CONTEXT, CR_OFF_ENTRY_NUMBER, CR_OFF_FLAGS,
+  CR_OFF_INSIDE_GLOBAL_ADDR, CR_OFF_INSIDE_GLOBAL_PORT, CR_OFF_INSIDE_LOCAL_ADDR, CR_OFF_NAT_ID, CR_OFF_OUTSIDE_GLOBAL_ADDR,
+  CR_OFF_OUTSIDE_LOCAL_ADDR, CR_OFF_OUTSIDE_LOCAL_PORT, CR_OFF_TENANT, CR_OFF_VERSION,
+} from './change-record.js';
 import type { Clock } from './clock.js';
 import { HostTable } from './host-table.js';
+import { OwnerIds } from './owner-ids.js';
 import { checkNaptConfig, type NaptConfig } from './napt-config.js';
 import { NaptDrop, type NaptDropName } from './napt-drop.js';
 import { NAPT_ICMP, NAPT_PROTOCOL_BY_INDEX, NAPT_TCP, naptProtocolIndex, naptProtocolName } from './napt-protocol.js';
@@ -52,12 +57,19 @@ const WHEEL_SLOTS = 8192;
  * `takeOver` adopts them. Nothing else mutates the tables.
  *
  * Data path: numbers in, numbers out, no allocation. `outbound`/`inbound` return a session id
- * (≥ 0) or -1 with the reason in `lastDrop` (counted in `drops`). Memory is fixed by the
- * configuration: typed arrays by id, hash indexes both ways, a timing wheel for expiry.
+ * (≥ 0) or -1 with the reason in `lastDrop` (counted in `drops`). IPv4 addresses and tenant IDs
+ * may be given as u32 or as their int32 bit pattern (`| 0`); the table keeps the int32 form,
+ * because in V8 an unsigned value of 2^31 or more is a heap number that allocates whenever it
+ * crosses a call, and callers on the hot path should pass it too. Accessors return u32. Memory
+ * is fixed by the configuration: typed arrays by id, hash indexes both ways, a timing wheel.
  */
 export class NaptTable {
   readonly config: NaptConfig;
   readonly natId: number;
+  /** NAT IDs of the owners; entries keep an index into it. */
+  private readonly owners = new OwnerIds();
+  /** This node's index in `owners`. */
+  private readonly self: number;
   readonly drops = new DropCounters(NaptDrop);
   /** Reason of the last refusal (a `NaptDrop` code). */
   lastDrop = 0;
@@ -92,6 +104,7 @@ export class NaptTable {
     checkNaptConfig(config);
     this.config = config;
     this.natId = config.natId >>> 0;
+    this.self = this.owners.intern(this.natId);
     this.clock = clock;
     this.changes = changes;
     let s = seed | 0;
@@ -116,7 +129,7 @@ export class NaptTable {
     this.maxPerTenant = config.maxSessionsPerTenant;
     this.maxPerHost = config.maxSessionsPerHost;
     this.ports.assignStriped(config.blockOwners.length > 0 ? config.blockOwners : [this.natId]);
-    for (const e of config.staticBib) this.addStatic(e.tenant >>> 0, naptProtocolIndex(e.protocol), e.inside, e.insidePort, e.outside >>> 0, e.outsidePort);
+    for (const e of config.staticBib) this.addStatic(e.tenant | 0, naptProtocolIndex(e.protocol), e.inside, e.insidePort, e.outside | 0, e.outsidePort);
   }
 
   // ---------------------------------------------------------------- data path
@@ -132,8 +145,8 @@ export class NaptTable {
   outbound(tenant: number, proto: number, inside: Uint32Array, insidePort: number, remoteAddr: number, remotePort: number, tcpFlags: number): number {
     const pi = naptProtocolIndex(proto);
     if (pi < 0) return this.refuse(D.unsupportedProtocol);
-    tenant >>>= 0;
-    remoteAddr >>>= 0;
+    tenant |= 0;
+    remoteAddr |= 0;
     const hosts = this.hosts;
     const hostHash = hosts.hash(tenant, inside, 0);
     let b = this.bib.findInside(hostHash, tenant, inside, 0, pi, insidePort);
@@ -157,9 +170,9 @@ export class NaptTable {
       const ai = this.allocate(pi, host, hostHash, insidePort);
       if (ai < 0) return this.refuse(this.lastDrop);
       if (host < 0) host = hosts.findOrAdd(hostHash, tenant, inside, 0);
-      b = this.addBib(host, hostHash, pi, insidePort, this.ports.addresses[ai]!, this.allocatedPort, 0, this.natId, this.nextEntryNumber(), true);
+      b = this.addBib(host, hostHash, pi, insidePort, this.ports.addresses[ai]! | 0, this.allocatedPort, 0, this.self, this.nextEntryNumber(), true);
     }
-    const s = this.addSession(b, remoteAddr, remotePort, pi === NAPT_TCP ? TcpState.insideInit : 0, this.natId, this.nextEntryNumber());
+    const s = this.addSession(b, remoteAddr, remotePort, pi === NAPT_TCP ? TcpState.insideInit : 0, this.self, this.nextEntryNumber());
     if (pi === NAPT_TCP) {
       // V6 INIT lives TCP_TRANS. An inbound SYN held for this connection is now answered by
       // the connection itself: drop it silently (RFC 5382 REQ-4, RFC 6146 §3.5.2.2).
@@ -182,9 +195,9 @@ export class NaptTable {
     packet?: Uint8Array, off = 0, len = packet === undefined ? 0 : packet.length - off): number {
     const pi = naptProtocolIndex(proto);
     if (pi < 0) return this.refuse(D.unsupportedProtocol);
-    tenant >>>= 0;
-    outsideAddr >>>= 0;
-    remoteAddr >>>= 0;
+    tenant |= 0;
+    outsideAddr |= 0;
+    remoteAddr |= 0;
     const b = this.bib.findOutside(tenant, pi, outsideAddr, outsidePort);
     if (b >= 0) {
       const s = this.sessionTable.find(b, remoteAddr, remotePort);
@@ -206,7 +219,7 @@ export class NaptTable {
     }
     const limit = this.sessionLimit(tenant, this.bib.host[b]!);
     if (limit !== 0) return this.refuse(limit);
-    const s = this.addSession(b, remoteAddr, remotePort, pi === NAPT_TCP ? TcpState.outsideInit : 0, this.natId, this.nextEntryNumber());
+    const s = this.addSession(b, remoteAddr, remotePort, pi === NAPT_TCP ? TcpState.outsideInit : 0, this.self, this.nextEntryNumber());
     // V4 INIT on an existing mapping the filter lets through: translated, lifetime TCP_TRANS
     // (RFC 6146 §3.5.2.2); an inside SYN then completes the (simultaneous) open.
     this.wheel.schedule(s, this.clock.now() + this.timeoutFor(pi, pi === NAPT_TCP ? TcpState.outsideInit : 0));
@@ -222,7 +235,7 @@ export class NaptTable {
   findOutbound(tenant: number, proto: number, inside: Uint32Array, insidePort: number, remoteAddr: number, remotePort: number): number {
     const pi = naptProtocolIndex(proto);
     if (pi < 0) return -1;
-    const b = this.bib.findInside(this.hosts.hash(tenant >>> 0, inside, 0), tenant, inside, 0, pi, insidePort);
+    const b = this.bib.findInside(this.hosts.hash(tenant, inside, 0), tenant, inside, 0, pi, insidePort);
     return b < 0 ? -1 : this.sessionTable.find(b, remoteAddr, remotePort);
   }
 
@@ -275,7 +288,7 @@ export class NaptTable {
 
   /** Pool address T. */
   outsideAddr(id: number): number {
-    return this.bib.outsideAddr[this.sessionTable.bib[id]!]!;
+    return this.bib.outsideAddr[this.sessionTable.bib[id]!]! >>> 0;
   }
 
   outsidePort(id: number): number {
@@ -284,7 +297,7 @@ export class NaptTable {
 
   /** Remote address Z. */
   remoteAddr(id: number): number {
-    return this.sessionTable.remoteAddr[id]!;
+    return this.sessionTable.remoteAddr[id]! >>> 0;
   }
 
   remotePort(id: number): number {
@@ -297,12 +310,12 @@ export class NaptTable {
   }
 
   tenant(id: number): number {
-    return this.hosts.tenant[this.bib.host[this.sessionTable.bib[id]!]!]!;
+    return this.hosts.tenant[this.bib.host[this.sessionTable.bib[id]!]!]! >>> 0;
   }
 
   /** NAT ID of the node that owns the session. */
   owner(id: number): number {
-    return this.sessionTable.owner[id]!;
+    return this.owners.idOf(this.sessionTable.owner[id]!);
   }
 
   entryNumber(id: number): number {
@@ -354,7 +367,7 @@ export class NaptTable {
    * `notOwner`, for a replica; false for a free id. */
   remove(id: number): boolean {
     if (!this.sessionTable.isLive(id)) return false;
-    if (this.sessionTable.owner[id] !== this.natId) {
+    if (this.sessionTable.owner[id] !== this.self) {
       this.drops.add(D.notOwner);
       return false;
     }
@@ -366,7 +379,7 @@ export class NaptTable {
    * refused (false); the sessions of other owners on it go silently, as the BIB's owner says. */
   removeBinding(bibId: number): boolean {
     if (!this.bib.isLive(bibId)) return false;
-    if (this.bib.owner[bibId] !== this.natId) {
+    if (this.bib.owner[bibId] !== this.self) {
       this.drops.add(D.notOwner);
       return false;
     }
@@ -385,8 +398,9 @@ export class NaptTable {
     if (pi < 0 || r.natId === 0 || r.action < ChangeAction.add || r.action > ChangeAction.delete || (r.kind !== ChangeKind.bib && r.kind !== ChangeKind.session)) {
       return this.applyRefused(D.applyBadRecord);
     }
-    const tenant = r.tenant >>> 0;
-    const owner = r.natId >>> 0;
+    const tenant = r.tenant | 0;
+    const owner = this.owners.intern(r.natId);
+    if (owner < 0) return this.applyRefused(D.applyTableFull);
     const addr = r.insideLocalAddr;
     const hostHash = this.hosts.hash(tenant, addr, 0);
     let b = this.bib.findInside(hostHash, tenant, addr, 0, pi, r.insideLocalPort);
@@ -401,25 +415,25 @@ export class NaptTable {
         return 0;
       }
       if (b >= 0) {
-        if (this.bib.outsideAddr[b] !== r.insideGlobalAddr >>> 0 || this.bib.outsidePort[b] !== r.insideGlobalPort) return this.applyRefused(D.applyConflict);
+        if (this.bib.outsideAddr[b] !== (r.insideGlobalAddr | 0) || this.bib.outsidePort[b] !== r.insideGlobalPort) return this.applyRefused(D.applyConflict);
         if ((this.bib.flags[b]! & BibFlag.static) === 0) {
           this.bib.owner[b] = owner;
           this.bib.entryNumber[b] = r.entryNumber;
         }
         return 0;
       }
-      b = this.addReplicaBib(hostHash, tenant, addr, pi, r.insideLocalPort, r.insideGlobalAddr >>> 0, r.insideGlobalPort, owner, r.entryNumber);
+      b = this.addReplicaBib(hostHash, tenant, addr, pi, r.insideLocalPort, r.insideGlobalAddr | 0, r.insideGlobalPort, owner, r.entryNumber);
       return b < 0 ? this.applyRefused(this.lastDrop) : 0;
     }
-    const z = r.outsideGlobalAddr >>> 0;
+    const z = r.outsideGlobalAddr | 0;
     const zp = r.outsideGlobalPort;
     if (b < 0) {
       if (r.action === ChangeAction.delete) return this.applyRefused(D.applyUnknownEntry);
       // The session's mapping belongs to a third node whose record has not come yet: install it
       // from the session record; its owner's own record corrects owner and number later.
-      b = this.addReplicaBib(hostHash, tenant, addr, pi, r.insideLocalPort, r.insideGlobalAddr >>> 0, r.insideGlobalPort, owner, 0);
+      b = this.addReplicaBib(hostHash, tenant, addr, pi, r.insideLocalPort, r.insideGlobalAddr | 0, r.insideGlobalPort, owner, 0);
       if (b < 0) return this.applyRefused(this.lastDrop);
-    } else if (this.bib.outsideAddr[b] !== r.insideGlobalAddr >>> 0 || this.bib.outsidePort[b] !== r.insideGlobalPort) {
+    } else if (this.bib.outsideAddr[b] !== (r.insideGlobalAddr | 0) || this.bib.outsidePort[b] !== r.insideGlobalPort) {
       return this.applyRefused(D.applyConflict);
     }
     let s = this.sessionTable.find(b, z, zp);
@@ -441,7 +455,7 @@ export class NaptTable {
       s = this.addSession(b, z, zp, state, owner, r.entryNumber);
     }
     // Own entries run their timer here, restarted (seed 002); replicas run none.
-    if (owner === this.natId) this.wheel.schedule(s, this.clock.now() + this.timeoutFor(pi, state));
+    if (owner === this.self) this.wheel.schedule(s, this.clock.now() + this.timeoutFor(pi, state));
     else this.wheel.cancel(s);
     return 0;
   }
@@ -458,13 +472,13 @@ export class NaptTable {
     const own = scope === 'own';
     for (let b = 0; b < this.bib.capacity; b++) {
       if (!this.bib.isLive(b) || (this.bib.flags[b]! & BibFlag.static) !== 0 || this.bib.owner[b] === 0) continue;
-      if (own && this.bib.owner[b] !== this.natId) continue;
+      if (own && this.bib.owner[b] !== this.self) continue;
       this.fillBib(ChangeAction.add, b);
       sink.change(this.record);
       n++;
     }
     for (let s = 0; s < this.sessionTable.capacity; s++) {
-      if (!this.sessionTable.isLive(s) || (own && this.sessionTable.owner[s] !== this.natId)) continue;
+      if (!this.sessionTable.isLive(s) || (own && this.sessionTable.owner[s] !== this.self)) continue;
       this.fillSession(ChangeAction.add, s);
       sink.change(this.record);
       n++;
@@ -481,17 +495,19 @@ export class NaptTable {
   removeOwner(nodeId: number): number {
     nodeId >>>= 0;
     if (nodeId === this.natId || nodeId === 0) throw new RangeError('removeOwner: ' + nodeId + ' is not a peer');
+    const peer = this.owners.indexOf(nodeId);
+    if (peer < 0) return 0;
     let n = 0;
     const ss = this.sessionTable;
     for (let s = 0; s < ss.capacity; s++) {
       if (!ss.isLive(s)) continue;
-      if (ss.owner[s] === nodeId || this.bib.owner[ss.bib[s]!] === nodeId) {
-        this.removeSession(s, ss.owner[s] === this.natId);
+      if (ss.owner[s] === peer || this.bib.owner[ss.bib[s]!] === peer) {
+        this.removeSession(s, ss.owner[s] === this.self);
         n++;
       }
     }
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (this.bib.isLive(b) && this.bib.owner[b] === nodeId) {
+      if (this.bib.isLive(b) && this.bib.owner[b] === peer) {
         this.removeBib(b, false);
         n++;
       }
@@ -509,10 +525,12 @@ export class NaptTable {
     nodeId >>>= 0;
     if (nodeId === this.natId || nodeId === 0) throw new RangeError('takeOver: ' + nodeId + ' is not a peer');
     this.ports.reassign(nodeId, this.natId);
+    const peer = this.owners.indexOf(nodeId);
+    if (peer < 0) return 0;
     let n = 0;
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (this.bib.isLive(b) && this.bib.owner[b] === nodeId) {
-        this.bib.owner[b] = this.natId;
+      if (this.bib.isLive(b) && this.bib.owner[b] === peer) {
+        this.bib.owner[b] = this.self;
         this.emitBib(ChangeAction.update, b);
         n++;
       }
@@ -520,8 +538,8 @@ export class NaptTable {
     const now = this.clock.now();
     const ss = this.sessionTable;
     for (let s = 0; s < ss.capacity; s++) {
-      if (ss.isLive(s) && ss.owner[s] === nodeId) {
-        ss.owner[s] = this.natId;
+      if (ss.isLive(s) && ss.owner[s] === peer) {
+        ss.owner[s] = this.self;
         this.wheel.schedule(s, now + this.timeoutFor(this.bib.proto[ss.bib[s]!]!, ss.tcpState[s]!));
         this.emitSession(ChangeAction.update, s);
         n++;
@@ -536,7 +554,7 @@ export class NaptTable {
   pruneIdleBindings(): number {
     let n = 0;
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (this.bib.isLive(b) && this.bib.owner[b] === this.natId && this.bib.sessionCount[b] === 0 && (this.bib.flags[b]! & BibFlag.static) === 0) {
+      if (this.bib.isLive(b) && this.bib.owner[b] === this.self && this.bib.sessionCount[b] === 0 && (this.bib.flags[b]! & BibFlag.static) === 0) {
         this.removeBib(b, true);
         n++;
       }
@@ -560,8 +578,8 @@ export class NaptTable {
       out.push({
         id: s,
         entryNumber: ss.entryNumber[s]!,
-        owner: ss.owner[s]!,
-        local: ss.owner[s] === this.natId,
+        owner: this.owners.idOf(ss.owner[s]!),
+        local: ss.owner[s] === this.self,
         tenant: this.tenant(s),
         protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[pi]!),
         inside: formatInsideAddress(words),
@@ -588,10 +606,10 @@ export class NaptTable {
       out.push({
         id: b,
         entryNumber: this.bib.entryNumber[b]!,
-        owner: this.bib.owner[b]!,
-        local: this.bib.owner[b] === this.natId,
+        owner: this.owners.idOf(this.bib.owner[b]!),
+        local: this.bib.owner[b] === this.self,
         static: (this.bib.flags[b]! & BibFlag.static) !== 0,
-        tenant: this.hosts.tenant[h]!,
+        tenant: this.hosts.tenant[h]! >>> 0,
         protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[this.bib.proto[b]!]!),
         inside: formatInsideAddress(words),
         insidePort: this.bib.insidePort[b]!,
@@ -682,7 +700,7 @@ export class NaptTable {
   /** A packet on an existing session: refresh and TCP state. Replicas are left alone: only the
    * owner changes an entry or its timer (seed 002). */
   private touch(s: number, pi: number, fromInside: boolean, tcpFlags: number): void {
-    if (this.sessionTable.owner[s] !== this.natId) return;
+    if (this.sessionTable.owner[s] !== this.self) return;
     if (pi === NAPT_TCP) {
       const state = this.sessionTable.tcpState[s]!;
       const result = tcpTransition(state, fromInside, tcpFlags);
@@ -701,7 +719,7 @@ export class NaptTable {
 
   private expireSession(s: number): void {
     // Only own sessions are ever scheduled; the check keeps a replica safe regardless.
-    if (this.sessionTable.owner[s] === this.natId) this.removeSession(s, true);
+    if (this.sessionTable.owner[s] === this.self) this.removeSession(s, true);
   }
 
   private addStatic(tenant: number, pi: number, inside: Uint32Array, insidePort: number, outsideAddr: number, outsidePort: number): void {
@@ -767,7 +785,7 @@ export class NaptTable {
     this.tenants.release(this.hosts.tenant[host]!);
     this.remotes?.release(b, ss.remoteAddr[s]!);
     ss.remove(s);
-    if (--this.bib.sessionCount[b]! === 0 && this.bib.owner[b] === this.natId && (this.bib.flags[b]! & BibFlag.static) === 0) this.removeBib(b, true);
+    if (--this.bib.sessionCount[b]! === 0 && this.bib.owner[b] === this.self && (this.bib.flags[b]! & BibFlag.static) === 0) this.removeBib(b, true);
   }
 
   /** Removes every session of mapping `b` (a scan: operator and replication paths only). Own
@@ -778,7 +796,7 @@ export class NaptTable {
     for (let s = 0; s < ss.capacity && left > 0; s++) {
       if (ss.isLive(s) && ss.bib[s] === b) {
         left--;
-        this.removeSession(s, ss.owner[s] === this.natId);
+        this.removeSession(s, ss.owner[s] === this.self);
       }
     }
   }
@@ -793,14 +811,14 @@ export class NaptTable {
     r.protocol = NAPT_PROTOCOL_BY_INDEX[this.bib.proto[b]!]!;
     r.flags = (this.bib.flags[b]! & BibFlag.static) !== 0 ? ChangeFlag.static : 0;
     r.entryNumber = this.bib.entryNumber[b]!;
-    r.natId = this.bib.owner[b]!;
-    r.tenant = this.hosts.tenant[h]!;
+    r.natId = this.owners.idOf(this.bib.owner[b]!);
+    r.tenant = this.hosts.tenant[h]! >>> 0;
     r.insideLocalAddr[0] = a[i]!;
     r.insideLocalAddr[1] = a[i + 1]!;
     r.insideLocalAddr[2] = a[i + 2]!;
     r.insideLocalAddr[3] = a[i + 3]!;
     r.insideLocalPort = this.bib.insidePort[b]!;
-    r.insideGlobalAddr = this.bib.outsideAddr[b]!;
+    r.insideGlobalAddr = this.bib.outsideAddr[b]! >>> 0;
     r.insideGlobalPort = this.bib.outsidePort[b]!;
     r.outsideGlobalAddr = 0;
     r.outsideGlobalPort = 0;
@@ -816,24 +834,70 @@ export class NaptTable {
     r.kind = ChangeKind.session;
     r.flags = 0;
     r.entryNumber = ss.entryNumber[s]!;
-    r.natId = ss.owner[s]!;
-    r.outsideGlobalAddr = ss.remoteAddr[s]!;
+    r.natId = this.owners.idOf(ss.owner[s]!);
+    r.outsideGlobalAddr = ss.remoteAddr[s]! >>> 0;
     r.outsideGlobalPort = ss.remotePort[s]!;
     if (isMappedIpv4Words(r.insideLocalAddr)) {
       // NAT44: the inside host sees the remote as it is.
-      r.outsideLocalAddr = ss.remoteAddr[s]!;
+      r.outsideLocalAddr = ss.remoteAddr[s]! >>> 0;
       r.outsideLocalPort = ss.remotePort[s]!;
     } else r.flags = ChangeFlag.outsideLocalDerived;
     r.appContext = ss.tcpState[s]!;
   }
 
   private emitBib(action: number, b: number): void {
-    this.fillBib(action, b);
-    this.changes.append(this.record);
+    this.writeRecord(action, ChangeKind.bib, b, -1);
   }
 
   private emitSession(action: number, s: number): void {
-    this.fillSession(action, s);
-    this.changes.append(this.record);
+    this.writeRecord(action, ChangeKind.session, this.sessionTable.bib[s]!, s);
+  }
+
+  /**
+   * Writes the record of mapping `b` (and session `s`, or -1) straight into the log's next slot,
+   * a big-endian word at a time (the layout of change-record.ts; the same bytes `fillBib` /
+   * `fillSession` + `emitChangeRecord` give, which the tests check).
+   */
+  private writeRecord(action: number, kind: number, b: number, s: number): void {
+    const log = this.changes;
+    const o = log.appendInPlace();
+    const dv = log.data;
+    const bib = this.bib;
+    const h = bib.host[b]!;
+    const a = this.hosts.addr;
+    const i = h << 2;
+    const ss = this.sessionTable;
+    const session = s >= 0;
+    const nat44 = a[i] === 0 && a[i + 1] === 0 && a[i + 2] === 0xffff;
+    const flags = session ? (nat44 ? 0 : ChangeFlag.outsideLocalDerived) : (bib.flags[b]! & BibFlag.static) !== 0 ? ChangeFlag.static : 0;
+    dv.setInt32(o + CR_OFF_VERSION, (CHANGE_RECORD_VERSION << 24) | (action << 16) | (kind << 8) | NAPT_PROTOCOL_BY_INDEX[bib.proto[b]!]!);
+    // Flags, reserved byte, inside local port.
+    dv.setInt32(o + CR_OFF_FLAGS, (flags << 24) | bib.insidePort[b]!);
+    dv.setInt32(o + CR_OFF_ENTRY_NUMBER, session ? ss.entryNumber[s]! | 0 : bib.entryNumber[b]! | 0);
+    dv.setInt32(o + CR_OFF_NAT_ID, this.owners.ids[session ? ss.owner[s]! : bib.owner[b]!]! | 0);
+    dv.setInt32(o + CR_OFF_TENANT, this.hosts.tenant[h]!);
+    dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR, a[i]! | 0);
+    dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR + 4, a[i + 1]! | 0);
+    dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR + 8, a[i + 2]! | 0);
+    dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR + 12, a[i + 3]! | 0);
+    dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_ADDR, bib.outsideAddr[b]!);
+    if (!session) {
+      // Inside global port; outside global port, address, outside local address, port,
+      // reserved and application context all zero.
+      dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_PORT, bib.outsidePort[b]! << 16);
+      dv.setInt32(o + CR_OFF_OUTSIDE_GLOBAL_ADDR, 0);
+      dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_ADDR, 0);
+      dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_PORT, 0);
+      dv.setInt32(o + CR_OFF_APP_CONTEXT, 0);
+      return;
+    }
+    const z = ss.remoteAddr[s]!;
+    const zp = ss.remotePort[s]!;
+    dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_PORT, (bib.outsidePort[b]! << 16) | zp);
+    dv.setInt32(o + CR_OFF_OUTSIDE_GLOBAL_ADDR, z);
+    // NAT44: the inside host sees the remote as it is; NAT64: Y' is derived (RFC 6052).
+    dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_ADDR, nat44 ? z : 0);
+    dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_PORT, nat44 ? zp << 16 : 0);
+    dv.setInt32(o + CR_OFF_APP_CONTEXT, ss.tcpState[s]!);
   }
 }

@@ -50,10 +50,11 @@ export class PendingSynStore {
   readonly slots: number;
   readonly slotBytes: number;
   readonly holdMs: number;
-  readonly tenant: Uint32Array;
-  readonly outsideAddr: Uint32Array;
+  /** Keys as int32 bit patterns. */
+  readonly tenant: Int32Array;
+  readonly outsideAddr: Int32Array;
   readonly outsidePort: Uint16Array;
-  readonly remoteAddr: Uint32Array;
+  readonly remoteAddr: Int32Array;
   readonly remotePort: Uint16Array;
   private readonly due: Float64Array;
   private readonly length: Uint16Array;
@@ -73,10 +74,10 @@ export class PendingSynStore {
     this.slots = slots;
     this.slotBytes = slotBytes;
     this.holdMs = holdMs;
-    this.tenant = new Uint32Array(slots);
-    this.outsideAddr = new Uint32Array(slots);
+    this.tenant = new Int32Array(slots);
+    this.outsideAddr = new Int32Array(slots);
     this.outsidePort = new Uint16Array(slots);
-    this.remoteAddr = new Uint32Array(slots);
+    this.remoteAddr = new Int32Array(slots);
     this.remotePort = new Uint16Array(slots);
     this.due = new Float64Array(slots);
     this.length = new Uint16Array(slots);
@@ -87,15 +88,15 @@ export class PendingSynStore {
   }
 
   private hash(tenant: number, outsideAddr: number, outsidePort: number, remoteAddr: number, remotePort: number): number {
-    return finishHash(hashWord(hashWord(hashWord(hashWord(this.seed, tenant), outsideAddr), remoteAddr), (outsidePort << 16) | remotePort));
+    return finishHash(hashWord(hashWord(hashWord(hashWord(this.seed, tenant), outsideAddr), remoteAddr), (outsidePort << 16) | remotePort)) | 0;
   }
 
   private find(tenant: number, outsideAddr: number, outsidePort: number, remoteAddr: number, remotePort: number): number {
     const ix = this.index;
-    ix.probeTenant = tenant >>> 0;
-    ix.probeOutsideAddr = outsideAddr >>> 0;
+    ix.probeTenant = tenant | 0;
+    ix.probeOutsideAddr = outsideAddr | 0;
     ix.probeOutsidePort = outsidePort;
-    ix.probeRemoteAddr = remoteAddr >>> 0;
+    ix.probeRemoteAddr = remoteAddr | 0;
     ix.probeRemotePort = remotePort;
     return ix.lookup(this.hash(tenant, outsideAddr, outsidePort, remoteAddr, remotePort));
   }
@@ -152,7 +153,7 @@ export class PendingSynStore {
         if (this.due[slot]! > nowMs || n >= budget) break;
         this.kill(slot);
         n++;
-        sink.unsolicitedSynExpired(this.tenant[slot]!, this.bytes, slot * this.slotBytes, this.length[slot]!);
+        sink.unsolicitedSynExpired(this.tenant[slot]! >>> 0, this.bytes, slot * this.slotBytes, this.length[slot]!);
       }
       this.popHead();
     }

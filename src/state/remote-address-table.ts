@@ -23,7 +23,7 @@ export class RemoteAddressTable {
   private readonly pool: EntryPool;
   private readonly index: RemoteAddressIndex;
   readonly bib: Int32Array;
-  readonly addr: Uint32Array;
+  readonly addr: Int32Array;
   readonly refs: Uint32Array;
   private readonly seed: number;
 
@@ -31,7 +31,7 @@ export class RemoteAddressTable {
     this.capacity = capacity;
     this.pool = new EntryPool(capacity);
     this.bib = new Int32Array(capacity);
-    this.addr = new Uint32Array(capacity);
+    this.addr = new Int32Array(capacity);
     this.refs = new Uint32Array(capacity);
     this.index = new RemoteAddressIndex(capacity, this);
     this.seed = seed | 0;
@@ -42,13 +42,13 @@ export class RemoteAddressTable {
   }
 
   private hash(bib: number, addr: number): number {
-    return finishHash(hashWord(hashWord(this.seed, bib), addr));
+    return finishHash(hashWord(hashWord(this.seed, bib), addr)) | 0;
   }
 
   find(bib: number, addr: number): number {
     this.index.probeBib = bib;
-    this.index.probeAddr = addr >>> 0;
-    return this.index.lookup(this.hash(bib, addr >>> 0));
+    this.index.probeAddr = addr | 0;
+    return this.index.lookup(this.hash(bib, addr));
   }
 
   /** Counts one more session of `bib` with `addr`; false when the table is full. */
@@ -63,7 +63,7 @@ export class RemoteAddressTable {
     this.bib[n] = bib;
     this.addr[n] = addr;
     this.refs[n] = 1;
-    this.index.insert(this.hash(bib, addr >>> 0), n);
+    this.index.insert(this.hash(bib, addr), n);
     return true;
   }
 
@@ -72,7 +72,7 @@ export class RemoteAddressTable {
     const id = this.find(bib, addr);
     if (id < 0) return;
     if (--this.refs[id]! === 0) {
-      this.index.remove(this.hash(bib, addr >>> 0), id);
+      this.index.remove(this.hash(bib, addr), id);
       this.pool.release(id);
     }
   }

@@ -21,18 +21,20 @@ class SessionIndex extends HashIndex {
  * remote endpoint (Z,z). Both directions find a session the same way: the packet's BIB entry
  * (by inside or by outside key), then (bib, Z, z) here, so one index serves both and a session
  * costs 16 index bytes, not 32. Struct of arrays by id: the BIB id, Z, z, the TCP state (the
- * application context of FIGURE 4B, seed 002), the owner's NAT ID and the entry number.
+ * application context of FIGURE 4B, seed 002), the owner (an `OwnerIds` index) and the entry number.
  */
 export class SessionTable {
   readonly capacity: number;
   private readonly pool: EntryPool;
   private readonly index: SessionIndex;
   readonly bib: Int32Array;
-  readonly remoteAddr: Uint32Array;
+  /** Remote address Z as an int32 bit pattern (see `NaptTable`). */
+  readonly remoteAddr: Int32Array;
   readonly remotePort: Uint16Array;
   /** `TcpState` for TCP sessions; 0 for UDP and ICMP. */
   readonly tcpState: Uint8Array;
-  readonly owner: Uint32Array;
+  /** Owner as an index into the table's `OwnerIds`. */
+  readonly owner: Uint16Array;
   readonly entryNumber: Uint32Array;
   private readonly seed: number;
 
@@ -40,10 +42,10 @@ export class SessionTable {
     this.capacity = capacity;
     this.pool = new EntryPool(capacity);
     this.bib = new Int32Array(capacity);
-    this.remoteAddr = new Uint32Array(capacity);
+    this.remoteAddr = new Int32Array(capacity);
     this.remotePort = new Uint16Array(capacity);
     this.tcpState = new Uint8Array(capacity);
-    this.owner = new Uint32Array(capacity);
+    this.owner = new Uint16Array(capacity);
     this.entryNumber = new Uint32Array(capacity);
     this.index = new SessionIndex(capacity, this);
     this.seed = seed | 0;
@@ -58,15 +60,15 @@ export class SessionTable {
   }
 
   hash(bib: number, addr: number, port: number): number {
-    return finishHash(hashWord(hashWord(hashWord(this.seed, bib), addr), port));
+    return finishHash(hashWord(hashWord(hashWord(this.seed, bib), addr), port)) | 0;
   }
 
   find(bib: number, addr: number, port: number): number {
     const ix = this.index;
     ix.probeBib = bib;
-    ix.probeAddr = addr >>> 0;
+    ix.probeAddr = addr | 0;
     ix.probePort = port;
-    return ix.lookup(this.hash(bib, addr >>> 0, port));
+    return ix.lookup(this.hash(bib, addr, port));
   }
 
   /** Adds a session; the caller checked the key is absent. -1 when full. */
@@ -79,7 +81,7 @@ export class SessionTable {
     this.tcpState[id] = tcpState;
     this.owner[id] = owner;
     this.entryNumber[id] = entryNumber;
-    this.index.insert(this.hash(bib, addr >>> 0, port), id);
+    this.index.insert(this.hash(bib, addr, port), id);
     return id;
   }
 

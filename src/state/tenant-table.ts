@@ -4,7 +4,7 @@ import { HashIndex } from './hash-index.js';
 
 class TenantIndex extends HashIndex {
   probe = 0;
-  constructor(capacity: number, private readonly ids: Uint32Array) {
+  constructor(capacity: number, private readonly ids: Int32Array) {
     super(capacity);
   }
   protected keyEquals(id: number): boolean {
@@ -21,14 +21,15 @@ export class TenantTable {
   readonly capacity: number;
   private readonly pool: EntryPool;
   private readonly index: TenantIndex;
-  readonly tenant: Uint32Array;
+  /** Tenant ID as an int32 bit pattern. */
+  readonly tenant: Int32Array;
   readonly sessionCount: Uint32Array;
   private readonly seed: number;
 
   constructor(capacity: number, seed: number) {
     this.capacity = capacity;
     this.pool = new EntryPool(capacity);
-    this.tenant = new Uint32Array(capacity);
+    this.tenant = new Int32Array(capacity);
     this.sessionCount = new Uint32Array(capacity);
     this.index = new TenantIndex(capacity, this.tenant);
     this.seed = seed | 0;
@@ -39,8 +40,8 @@ export class TenantTable {
   }
 
   find(tenant: number): number {
-    this.index.probe = tenant >>> 0;
-    return this.index.lookup(finishHash(hashWord(this.seed, tenant)));
+    this.index.probe = tenant | 0;
+    return this.index.lookup((finishHash(hashWord(this.seed, tenant)) | 0));
   }
 
   /** Sessions of `tenant` (0 when it has none). */
@@ -57,7 +58,7 @@ export class TenantTable {
       if (id < 0) return false;
       this.tenant[id] = tenant;
       this.sessionCount[id] = 0;
-      this.index.insert(finishHash(hashWord(this.seed, tenant)), id);
+      this.index.insert((finishHash(hashWord(this.seed, tenant)) | 0), id);
     }
     this.sessionCount[id]!++;
     return true;
@@ -67,7 +68,7 @@ export class TenantTable {
     const id = this.find(tenant);
     if (id < 0) return;
     if (--this.sessionCount[id]! === 0) {
-      this.index.remove(finishHash(hashWord(this.seed, tenant)), id);
+      this.index.remove((finishHash(hashWord(this.seed, tenant)) | 0), id);
       this.pool.release(id);
     }
   }

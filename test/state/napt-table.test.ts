@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChangeAction, ChangeKind } from '../../src/state/change-record.js';
+import { CHANGE_RECORD_LEN, ChangeAction, ChangeKind, ChangeRecordView, emitChangeRecord } from '../../src/state/change-record.js';
 import { NaptDrop } from '../../src/state/napt-drop.js';
 import type { PendingSynSink } from '../../src/state/pending-syn-store.js';
 import { TcpState } from '../../src/state/tcp-state-machine.js';
@@ -471,6 +471,23 @@ describe('NaptTable: change records (seed 002, FIGURE 4B)', () => {
     t.expire();
     rs = records(log, mark2);
     assert.deepEqual(rs.map((r) => [r.action, r.kind]), [[ChangeAction.delete, ChangeKind.session], [ChangeAction.delete, ChangeKind.bib]]);
+  });
+
+  it('records written in place are byte for byte what the codec emits for the same entries', () => {
+    const { table: t, log } = makeTable((c) => {
+      c.staticBib = [{ tenant: 0x80000001, protocol: UDP, inside: X2, insidePort: 53, outside: POOL[3]!, outsidePort: 53 }];
+    });
+    t.outbound(0xfffffffe, TCP, X, 40000, Z, 443, SYN);
+    t.outbound(TEN, UDP, v6in('2001:db8::9'), 5000, 0xfedcba98, 0xfffe, 0);
+    t.outbound(TEN, ICMP, X, 0xffff, Z2, 0xffff, 0);
+    t.inbound(0x80000001, UDP, POOL[3]!, 53, Z, 5353, 0);
+    const dumped: Buffer[] = [];
+    const v = new ChangeRecordView();
+    t.dump({ change: (r) => { const b = new Uint8Array(CHANGE_RECORD_LEN); emitChangeRecord(r, v.bind(b, 0, b.length)); dumped.push(Buffer.from(b)); } });
+    const logged: Buffer[] = [];
+    for (let q = 1; q < log.nextSeq; q++) logged.push(Buffer.from(log.bytes.subarray(log.offsetOf(q), log.offsetOf(q) + CHANGE_RECORD_LEN)));
+    assert.equal(logged.length, 7);
+    assert.deepEqual(logged.map((b) => b.toString('hex')).sort(), dumped.map((b) => b.toString('hex')).sort());
   });
 
   it('NAT64 sessions say the outside local address is derived (RFC 6052), not stored', () => {
