@@ -27,7 +27,7 @@ export function firewallInbound(pkt: PacketContext, t: TenantDatapath): number {
   if (ct === null || !pkt.fromOutside || pkt.ipVersion !== 4) return 0;
   const tu = pkt.tuple;
   const l4 = tu.icmpError ? tu.innerL4Off : tu.l4Off;
-  return ct.check(t.id, false, tu.proto, tu.src[3]!, tu.srcPort, tu.dst[3]!, tu.dstPort, tu.icmpError, pkt.buf, l4, tu.l3End - l4);
+  return ct.check(t.id, false, tu.proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, tu.dstPort, tu.icmpError, pkt.buf, l4, tu.l3End - l4);
 }
 
 /**
@@ -49,7 +49,7 @@ export function firewallOutbound(pkt: PacketContext, t: TenantDatapath): number 
     if (code === FlowDrop.code.fragmentNoPorts) continue;
     if (code !== 0) return FLOW_CODE_BIAS + code;
     const l4 = tu.icmpError ? tu.innerL4Off : tu.l4Off;
-    const rc = ct.check(t.id, true, tu.proto, tu.src[3]!, tu.srcPort, tu.dst[3]!, tu.dstPort, tu.icmpError, out.bytes, l4, tu.l3End - l4);
+    const rc = ct.check(t.id, true, tu.proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, tu.dstPort, tu.icmpError, out.bytes, l4, tu.l3End - l4);
     if (rc !== 0) return rc;
   }
   return 0;

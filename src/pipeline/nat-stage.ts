@@ -32,6 +32,9 @@ const FLOW = reasons.offsets['flow']!;
 /** ICMP protocol key of the session tables: both ICMPv4 and ICMPv6 queries (RFC 6146 §3.5.3). */
 const ICMP_QUERY = 1;
 
+// IPv4 addresses cross calls as int32 (`| 0`): a number of 2^31 or more is a heap number in V8,
+// and passing one to a call that is not inlined allocates on every packet.
+
 /**
  * The translate stage: stateless SIIT, or NAT64 and NAT44 through the tenant's session table. The
  * slow path looks the session up (creating it for an outbound first packet: the table applies
@@ -70,7 +73,8 @@ export class NatStage implements Stage {
         // Z is embedded in Y': the outer destination, or the quoted source of an error.
         remote = t.pool6!.extractIpv4(pkt.buf, tu.icmpError ? tu.innerL3Off + IPV6_OFF_SRC : pkt.l3Off + 24);
         if (remote < 0) return pkt.drop(D.noPrefix);
-      } else remote = tu.icmpError ? tu.src[3]! : tu.dst[3]!;
+        remote |= 0;
+      } else remote = (tu.icmpError ? tu.src[3]! : tu.dst[3]!) | 0;
       if (tu.icmpError) {
         // The quoted packet came in from the outside: its destination is the inside host.
         id = napt.findOutbound(t.id, proto, tu.dst, tu.dstPort, remote, tu.srcPort);
@@ -85,10 +89,10 @@ export class NatStage implements Stage {
     }
     if (tu.icmpError) {
       // The quoted packet is one the gateway sent out: its source is the pool endpoint.
-      id = napt.findInbound(t.id, proto, tu.src[3]!, tu.srcPort, tu.dst[3]!, tu.dstPort);
+      id = napt.findInbound(t.id, proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, tu.dstPort);
       if (id < 0) return pkt.drop(D.icmpErrorNoSession);
     } else {
-      id = napt.inbound(t.id, proto, tu.dst[3]!, tu.dstPort, tu.src[3]!, tu.srcPort, tu.tcpFlags, pkt.buf, pkt.l3Off, pkt.l3Len);
+      id = napt.inbound(t.id, proto, tu.dst[3]! | 0, tu.dstPort, tu.src[3]! | 0, tu.srcPort, tu.tcpFlags, pkt.buf, pkt.l3Off, pkt.l3Len);
       if (id < 0) return pkt.drop(NAT + napt.lastDrop);
     }
     pkt.session = id;
@@ -104,7 +108,7 @@ export class NatStage implements Stage {
     const first = out.count;
     if (pkt.ipVersion === 6) {
       if (isMappedIpv4(this.inside)) return pkt.drop(D.wrongFamily);
-      t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id));
+      t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id) | 0);
       const code = t.translator!.translate6to4(pkt.buf, pkt.l3Off, pkt.l3Len, out);
       if (code !== 0) return pkt.drop(XLAT + code);
       pkt.natAction = NatAction.Nat64Out;
@@ -133,7 +137,7 @@ export class NatStage implements Stage {
     }
     if (t.translator === null) return pkt.drop(D.wrongFamily);
     const first = out.count;
-    t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id));
+    t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id) | 0);
     const code = t.translator.translate4to6(pkt.buf, pkt.l3Off, pkt.l3Len, out);
     if (code !== 0) return pkt.drop(XLAT + code);
     pkt.natAction = NatAction.Nat64In;

@@ -45,8 +45,8 @@ export class TenantStage implements Stage {
       const o = pkt.l3Off;
       // A header too short to hold the addresses is left to extractFlowTuple to name.
       if (pkt.l3Len >= IPV4_HEADER_LEN) {
-        if (t.pool4 !== null && t.pool4.lookupIpv4(readU32(b, o + IPV4_OFF_DST)) !== LPM_NONE) pkt.fromOutside = true;
-        else if (t.nat44Inside !== null && t.nat44Inside.lookupIpv4(readU32(b, o + IPV4_OFF_SRC)) !== LPM_NONE) pkt.fromOutside = false;
+        if (t.pool4 !== null && t.pool4.lookupIpv4(readU32(b, o + IPV4_OFF_DST) | 0) !== LPM_NONE) pkt.fromOutside = true;
+        else if (t.nat44Inside !== null && t.nat44Inside.lookupIpv4(readU32(b, o + IPV4_OFF_SRC) | 0) !== LPM_NONE) pkt.fromOutside = false;
         else return pkt.drop(D.notForTenant);
       }
     }

@@ -15,13 +15,13 @@ export class Ipv4Identification {
   private readonly key: number;
 
   constructor(seed: number) {
-    this.key = mix32(seed >>> 0);
+    this.key = mix32(seed | 0);
     for (let i = 0; i < BUCKETS; i++) this.counters[i] = mix32(this.key ^ (i * 0x9e3779b9)) & 0xffff;
   }
 
-  /** Next ID toward the IPv4 destination `dst` (unsigned 32-bit). */
+  /** Next ID toward the IPv4 destination `dst` (32 bits, signed or unsigned). */
   next(dst: number): number {
-    const i = mix32((dst ^ this.key) >>> 0) & (BUCKETS - 1);
+    const i = mix32(dst ^ this.key) & (BUCKETS - 1);
     const id = this.counters[i]!;
     this.counters[i] = id + 1;
     return id;
@@ -35,5 +35,7 @@ function mix32(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
+  // int32, not uint32: a value of 2^31 or more would be a heap number in V8 and allocate when
+  // it crosses a call that is not inlined.
+  return h | 0;
 }

@@ -217,7 +217,7 @@ export class Translate6to4 {
       const b = out.bytes;
       const o = out.used;
       copyBytes(buf, upOff, b, o + IPV4_HEADER_LEN, upLen);
-      const ident = this.ident.next(((addr[4]! << 24) | (addr[5]! << 16) | (addr[6]! << 8) | addr[7]!) >>> 0);
+      const ident = this.ident.next((addr[4]! << 24) | (addr[5]! << 16) | (addr[6]! << 8) | addr[7]!);
       writeIpv4Header(b, o, tos, total, ident, 0, hop, nh, addr);
       if (ckRel >= 0) {
         b[o + IPV4_HEADER_LEN + ckRel] = ck >>> 8;
@@ -255,7 +255,7 @@ export class Translate6to4 {
     } else {
       // May be fragmented on the way: an ID unique toward this destination (RFC 6864 §4.2).
       const a = this.addr;
-      ident = this.ident.next(((a[4]! << 24) | (a[5]! << 16) | (a[6]! << 8) | a[7]!) >>> 0);
+      ident = this.ident.next((a[4]! << 24) | (a[5]! << 16) | (a[6]! << 8) | a[7]!);
       df = false;
     }
 
@@ -455,7 +455,7 @@ export class Translate6to4 {
     // RFC 7915 §5.3 leaves the outer packet's ID to §5.1: at most 576 bytes, so DF is clear and
     // the ID comes from the generator.
     const a = this.addr;
-    const ident = this.ident.next(((a[4]! << 24) | (a[5]! << 16) | (a[6]! << 8) | a[7]!) >>> 0);
+    const ident = this.ident.next((a[4]! << 24) | (a[5]! << 16) | (a[6]! << 8) | a[7]!);
     writeIpv4Header(b, o, tos, total, ident, 0, hop, IpProtocol.Icmp, a);
     writeIcmpHeader(b, m, newType, newCode, rest);
     const ck = finishChecksum(sumWords(b, m, msgLen, 0));
