@@ -206,12 +206,14 @@ export class NatStage implements Stage {
   }
 
   /**
-   * An outbound first packet the table refused. Pool exhaustion answers an IPv6 sender with
-   * Destination Unreachable, Address Unreachable (RFC 6146 §3.5.1.1, §3.5.2.1, §3.5.3), from the
-   * sender's own destination, the only IPv6 address of the path the gateway can speak for.
+   * An outbound first packet the table refused. When no IPv4 transport address could be
+   * allocated or no BIB entry created (RFC 6146 §3.5.1.1, §3.5.2.1, §3.5.3), an IPv6 sender is
+   * answered with Destination Unreachable, Address Unreachable, from the sender's own
+   * destination, the only IPv6 address of the path the gateway can speak for. The host's paired
+   * address running dry (RFC 4787 REQ-2) is such a case: pairing is how the address is chosen.
    */
   private refusedOutbound(pkt: PacketContext, code: number): Verdict {
-    if (code === NaptDrop.code.poolExhausted && pkt.ipVersion === 6) {
+    if (pkt.ipVersion === 6 && noMappingPossible(code)) {
       const b = pkt.buf;
       const o = pkt.l3Off;
       if (mayGenerateIcmpv6Error(b, o, pkt.l3Len)) {
@@ -246,6 +248,12 @@ export class NatStage implements Stage {
     if (verdict !== Verdict.Continue && pkt.session < 0 && t.napt !== null) parts.push('no session');
     return parts.join(', ');
   }
+}
+
+/** Table refusals of RFC 6146 §3.5.1.1: no IPv4 transport address or no room for a BIB entry. */
+function noMappingPossible(code: number): boolean {
+  const N = NaptDrop.code;
+  return code === N.poolExhausted || code === N.pairedAddressExhausted || code === N.noPortBlocks || code === N.bibTableFull || code === N.hostTableFull;
 }
 
 function isMappedIpv4(w: Uint32Array): boolean {
