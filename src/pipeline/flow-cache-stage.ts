@@ -27,7 +27,8 @@ const TCP_CONTROL = 0x02 | 0x01 | 0x04;
  * it applies what the first packet's walk decided (firewall, the session's timer and rewrite)
  * and jumps to `resumeAt`, skipping the stages it replaced; on a miss it marks the packet
  * cacheable and lets the walk run. Not cached: stateless tenants, ICMP errors (they never
- * create or refresh state, RFC 5508 REQ-4) and TCP segments with SYN, FIN or RST.
+ * create or refresh state, RFC 5508 REQ-4), TCP segments with SYN, FIN or RST, and packets
+ * whose TTL runs out here.
  */
 export class FlowCacheStage implements Stage {
   readonly name = 'flow-cache';
@@ -44,6 +45,8 @@ export class FlowCacheStage implements Stage {
     if (napt === null || !pkt.hasTuple) return Verdict.Continue;
     const tu = pkt.tuple;
     if (tu.icmpError || (tu.proto === 6 && (tu.tcpFlags & TCP_CONTROL) !== 0)) return Verdict.Continue;
+    // A packet dying here must not refresh its session: the NAT stage answers it.
+    if (this.nat.runsOut(pkt, t)) return Verdict.Continue;
     const cache = this.cache;
     const slot = cache.slotOf(pkt.tenant, pkt.fromOutside, tu);
     if (!cache.matches(slot)) {

@@ -4,7 +4,7 @@ import { composeDropReasons } from '../wire/drop-reasons.js';
 import { Icmpv4TimeExceededCode, Icmpv4Type } from '../wire/icmpv4.js';
 import { Icmpv6Type, Icmpv6UnreachCode } from '../wire/icmpv6.js';
 import { IPV4_OFF_CHECKSUM, IPV4_OFF_SRC, IPV4_OFF_TTL } from '../wire/ipv4.js';
-import { IPV6_OFF_SRC } from '../wire/ipv6.js';
+import { IPV6_OFF_HOP_LIMIT, IPV6_OFF_SRC } from '../wire/ipv6.js';
 import { FlowDrop } from '../xlat/flow-drop.js';
 import { extractFlowTuple, FlowTuple } from '../xlat/flow-tuple.js';
 import { buildIcmpv4Error, buildIcmpv6Error, mayGenerateIcmpv4Error, mayGenerateIcmpv6Error } from '../xlat/icmp-error-builder.js';
@@ -65,6 +65,10 @@ export class NatStage implements Stage {
     const napt = t.napt;
     if (napt === null) return this.siit(pkt, t);
     const tu = pkt.tuple;
+    // A packet that dies at this hop is answered as a router answers it, before the table sees
+    // it: it must not create or refresh a mapping it never uses (a traceroute through the
+    // gateway would otherwise leave a session per probe).
+    if (!tu.icmpError && this.runsOut(pkt, t)) return this.expired(pkt, t);
     const proto = tu.proto === 58 ? ICMP_QUERY : tu.proto;
     let id: number;
     if (!pkt.fromOutside) {
@@ -176,6 +180,42 @@ export class NatStage implements Stage {
   }
 
   /**
+   * True when the TTL (hop limit) of the packet runs out here: NAT44 forwards every IPv4 packet
+   * as a router (a tenant with NAT44 decrements all of its IPv4), NAT64 decrements as its
+   * translator is configured (RFC 7915 §4.1, §5.1).
+   */
+  runsOut(pkt: PacketContext, t: TenantDatapath): boolean {
+    const b = pkt.buf;
+    const o = pkt.l3Off;
+    if (pkt.ipVersion === 6) return t.translator !== null && t.translator.config.decrementTtl && b[o + IPV6_OFF_HOP_LIMIT]! <= 1;
+    if (b[o + IPV4_OFF_TTL]! > 1) return false;
+    return t.nat44Inside !== null || (t.translator !== null && t.translator.config.decrementTtl);
+  }
+
+  /**
+   * Drops a packet whose TTL runs out here, with the Time Exceeded it calls for. NAT64's
+   * translator answers as configured (its error source, whether it sends errors at all); it
+   * only needs some binding to map the addresses before it looks at the hop limit, and the
+   * error it builds quotes the packet as it came.
+   */
+  private expired(pkt: PacketContext, t: TenantDatapath): Verdict {
+    if (pkt.ipVersion === 4 && t.nat44Inside !== null) {
+      this.decrementTtl(pkt, t);
+      return pkt.drop(D.ttlExpired);
+    }
+    const out = pkt.packets;
+    const first = out.count;
+    t.nat64Mapper!.bind(pkt.tuple.src, 0);
+    const code = pkt.ipVersion === 6
+      ? t.translator!.translate6to4(pkt.buf, pkt.l3Off, pkt.l3Len, out)
+      : t.translator!.translate4to6(pkt.buf, pkt.l3Off, pkt.l3Len, out);
+    if (code !== 0) return pkt.drop(XLAT + code);
+    // Not reached: the translator decrements and the hop limit is at most 1.
+    truncateOutput(out, first);
+    return pkt.drop(D.ttlExpired);
+  }
+
+  /**
    * NAT44 forwards as a router: TTL minus one, and at the last hop a Time Exceeded (RFC 1812
    * §5.3.1, §4.3.2.4) from the pool address toward the sender. False when the TTL ran out.
    */
@@ -258,6 +298,13 @@ function noMappingPossible(code: number): boolean {
 
 function isMappedIpv4(w: Uint32Array): boolean {
   return w[0] === 0 && w[1] === 0 && w[2] === 0xffff;
+}
+
+/** Forgets the packets of `out` from index `first` on. */
+function truncateOutput(out: XlatOutput, first: number): void {
+  if (first >= out.count) return;
+  out.used = out.offsets[first]!;
+  out.count = first;
 }
 
 /** Appends the (rewritten) input IP packet to the output batch. */
