@@ -160,7 +160,7 @@ export class NaptTable {
     // RFC 6146 §3.5.2.2 CLOSED: only a SYN opens a TCP session. (The RFC lets a non-SYN
     // segment with a BIB entry through without a session if policy allows; ours does not.)
     if (pi === NAPT_TCP && (tcpFlags & SYN) === 0) return this.refuse(D.tcpNotSyn);
-    let host = b >= 0 ? this.bib.host[b]! : hosts.find(hostHash, tenant, inside, 0);
+    let host = b >= 0 ? this.bib.hostOf(b) : hosts.find(hostHash, tenant, inside, 0);
     // Every limit before anything is created, so a refusal leaves nothing behind.
     const limit = this.sessionLimit(tenant, host);
     if (limit !== 0) return this.refuse(limit);
@@ -177,7 +177,7 @@ export class NaptTable {
       // V6 INIT lives TCP_TRANS. An inbound SYN held for this connection is now answered by
       // the connection itself: drop it silently (RFC 5382 REQ-4, RFC 6146 §3.5.2.2).
       this.wheel.schedule(s, this.clock.now() + this.transMs);
-      if (this.heldSyns.size > 0) this.heldSyns.cancel(tenant, this.bib.outsideAddr[b]!, this.bib.outsidePort[b]!, remoteAddr, remotePort);
+      if (this.heldSyns.size > 0) this.heldSyns.cancel(tenant, this.bib.outsideAddrOf(b), this.bib.outsidePortOf(b), remoteAddr, remotePort);
     } else this.wheel.schedule(s, this.clock.now() + (pi === NAPT_ICMP ? this.icmpMs : this.udpMs));
     this.emitSession(ChangeAction.add, s);
     return s;
@@ -217,7 +217,7 @@ export class NaptTable {
       if (b < 0) return this.refuse(D.noBinding);
       if (!this.filterAllows(b, remoteAddr)) return this.refuse(D.filtered);
     }
-    const limit = this.sessionLimit(tenant, this.bib.host[b]!);
+    const limit = this.sessionLimit(tenant, this.bib.hostOf(b));
     if (limit !== 0) return this.refuse(limit);
     const s = this.addSession(b, remoteAddr, remotePort, pi === NAPT_TCP ? TcpState.outsideInit : 0, this.self, this.nextEntryNumber());
     // V4 INIT on an existing mapping the filter lets through: translated, lifetime TCP_TRANS
@@ -254,7 +254,7 @@ export class NaptTable {
    * from the inside. Returns 0 (a `NaptDrop` code, for the caller's uniformity).
    */
   refresh(id: number, outbound: boolean, tcpFlags: number): number {
-    this.touch(id, this.bib.proto[this.sessionTable.bib[id]!]!, outbound, tcpFlags);
+    this.touch(id, this.bib.protoOf(this.sessionTable.bibOf(id)), outbound, tcpFlags);
     return 0;
   }
 
@@ -274,7 +274,7 @@ export class NaptTable {
 
   /** Writes the inside address X (4 words) to `out[outOff..]`. */
   insideAddr(id: number, out: Uint32Array, outOff = 0): void {
-    const i = this.bib.host[this.sessionTable.bib[id]!]! << 2;
+    const i = this.bib.hostOf(this.sessionTable.bibOf(id)) << 2;
     const a = this.hosts.addr;
     out[outOff] = a[i]!;
     out[outOff + 1] = a[i + 1]!;
@@ -283,43 +283,43 @@ export class NaptTable {
   }
 
   insidePort(id: number): number {
-    return this.bib.insidePort[this.sessionTable.bib[id]!]!;
+    return this.bib.insidePortOf(this.sessionTable.bibOf(id));
   }
 
   /** Pool address T. */
   outsideAddr(id: number): number {
-    return this.bib.outsideAddr[this.sessionTable.bib[id]!]! >>> 0;
+    return this.bib.outsideAddrOf(this.sessionTable.bibOf(id)) >>> 0;
   }
 
   outsidePort(id: number): number {
-    return this.bib.outsidePort[this.sessionTable.bib[id]!]!;
+    return this.bib.outsidePortOf(this.sessionTable.bibOf(id));
   }
 
   /** Remote address Z. */
   remoteAddr(id: number): number {
-    return this.sessionTable.remoteAddr[id]! >>> 0;
+    return this.sessionTable.remoteAddrOf(id) >>> 0;
   }
 
   remotePort(id: number): number {
-    return this.sessionTable.remotePort[id]!;
+    return this.sessionTable.remotePortOf(id);
   }
 
   /** 6, 17 or 1. */
   proto(id: number): number {
-    return NAPT_PROTOCOL_BY_INDEX[this.bib.proto[this.sessionTable.bib[id]!]!]!;
+    return NAPT_PROTOCOL_BY_INDEX[this.bib.protoOf(this.sessionTable.bibOf(id))]!;
   }
 
   tenant(id: number): number {
-    return this.hosts.tenant[this.bib.host[this.sessionTable.bib[id]!]!]! >>> 0;
+    return this.hosts.tenant[this.bib.hostOf(this.sessionTable.bibOf(id))]! >>> 0;
   }
 
   /** NAT ID of the node that owns the session. */
   owner(id: number): number {
-    return this.owners.idOf(this.sessionTable.owner[id]!);
+    return this.owners.idOf(this.sessionTable.ownerOf(id));
   }
 
   entryNumber(id: number): number {
-    return this.sessionTable.entryNumber[id]!;
+    return this.sessionTable.entryNumberOf(id) >>> 0;
   }
 
   /** `TcpState` of a TCP session (0 for UDP and ICMP). */
@@ -329,13 +329,13 @@ export class NaptTable {
 
   /** BIB entry of the session. */
   bindingOf(id: number): number {
-    return this.sessionTable.bib[id]!;
+    return this.sessionTable.bibOf(id);
   }
 
   /** True while session `id` is the one numbered `entryNumber`: flow caches keep (id, entry
    * number) and check this, since ids are reused. */
   isLive(id: number, entryNumber: number): boolean {
-    return this.sessionTable.isLive(id) && this.sessionTable.entryNumber[id] === entryNumber >>> 0;
+    return this.sessionTable.isLiveEntry(id, entryNumber);
   }
 
   /** Expiry time (clock ms, rounded up to the timer tick) of an own session; -1 for a replica. */
@@ -367,7 +367,7 @@ export class NaptTable {
    * `notOwner`, for a replica; false for a free id. */
   remove(id: number): boolean {
     if (!this.sessionTable.isLive(id)) return false;
-    if (this.sessionTable.owner[id] !== this.self) {
+    if (this.sessionTable.ownerOf(id) !== this.self) {
       this.drops.add(D.notOwner);
       return false;
     }
@@ -379,7 +379,7 @@ export class NaptTable {
    * refused (false); the sessions of other owners on it go silently, as the BIB's owner says. */
   removeBinding(bibId: number): boolean {
     if (!this.bib.isLive(bibId)) return false;
-    if (this.bib.owner[bibId] !== this.self) {
+    if (this.bib.ownerOf(bibId) !== this.self) {
       this.drops.add(D.notOwner);
       return false;
     }
@@ -408,16 +408,16 @@ export class NaptTable {
       if (r.action === ChangeAction.delete) {
         if (b < 0) return this.applyRefused(D.applyUnknownEntry);
         // Entry number 0: installed from a session record, its owner not yet known for sure.
-        if (this.bib.owner[b] !== owner && this.bib.entryNumber[b] !== 0) return this.applyRefused(D.notOwner);
-        if ((this.bib.flags[b]! & BibFlag.static) !== 0) return this.applyRefused(D.notOwner);
+        if (this.bib.ownerOf(b) !== owner && this.bib.entryNumber[b] !== 0) return this.applyRefused(D.notOwner);
+        if ((this.bib.flagsOf(b) & BibFlag.static) !== 0) return this.applyRefused(D.notOwner);
         this.removeSessionsOf(b);
         if (this.bib.isLive(b)) this.removeBib(b, false);
         return 0;
       }
       if (b >= 0) {
-        if (this.bib.outsideAddr[b] !== (r.insideGlobalAddr | 0) || this.bib.outsidePort[b] !== r.insideGlobalPort) return this.applyRefused(D.applyConflict);
-        if ((this.bib.flags[b]! & BibFlag.static) === 0) {
-          this.bib.owner[b] = owner;
+        if (this.bib.outsideAddrOf(b) !== (r.insideGlobalAddr | 0) || this.bib.outsidePortOf(b) !== r.insideGlobalPort) return this.applyRefused(D.applyConflict);
+        if ((this.bib.flagsOf(b) & BibFlag.static) === 0) {
+          this.bib.setOwner(b, owner);
           this.bib.entryNumber[b] = r.entryNumber;
         }
         return 0;
@@ -433,21 +433,22 @@ export class NaptTable {
       // from the session record; its owner's own record corrects owner and number later.
       b = this.addReplicaBib(hostHash, tenant, addr, pi, r.insideLocalPort, r.insideGlobalAddr | 0, r.insideGlobalPort, owner, 0);
       if (b < 0) return this.applyRefused(this.lastDrop);
-    } else if (this.bib.outsideAddr[b] !== (r.insideGlobalAddr | 0) || this.bib.outsidePort[b] !== r.insideGlobalPort) {
+    } else if (this.bib.outsideAddrOf(b) !== (r.insideGlobalAddr | 0) || this.bib.outsidePortOf(b) !== r.insideGlobalPort) {
       return this.applyRefused(D.applyConflict);
     }
     let s = this.sessionTable.find(b, z, zp);
     if (r.action === ChangeAction.delete) {
       if (s < 0) return this.applyRefused(D.applyUnknownEntry);
-      if (this.sessionTable.owner[s] !== owner) return this.applyRefused(D.notOwner);
+      if (this.sessionTable.ownerOf(s) !== owner) return this.applyRefused(D.notOwner);
       this.removeSession(s, false);
       return 0;
     }
     const state = pi === NAPT_TCP ? r.appContext & 0xff : 0;
-    if (state > TcpState.transitory) return this.applyRefused(D.applyBadRecord);
+    // Entry number 0 marks a free session slot (`isLive`); no owner numbers a session 0.
+    if (state > TcpState.transitory || r.entryNumber === 0) return this.applyRefused(D.applyBadRecord);
     if (s >= 0) {
-      this.sessionTable.owner[s] = owner;
-      this.sessionTable.entryNumber[s] = r.entryNumber;
+      this.sessionTable.setOwner(s, owner);
+      this.sessionTable.setEntryNumber(s, r.entryNumber);
       this.sessionTable.tcpState[s] = state;
     } else {
       if (this.sessionTable.size >= this.sessionTable.capacity) return this.applyRefused(D.applyTableFull);
@@ -471,14 +472,14 @@ export class NaptTable {
     let n = 0;
     const own = scope === 'own';
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (!this.bib.isLive(b) || (this.bib.flags[b]! & BibFlag.static) !== 0 || this.bib.owner[b] === 0) continue;
-      if (own && this.bib.owner[b] !== this.self) continue;
+      if (!this.bib.isLive(b) || (this.bib.flagsOf(b) & BibFlag.static) !== 0 || this.bib.ownerOf(b) === 0) continue;
+      if (own && this.bib.ownerOf(b) !== this.self) continue;
       this.fillBib(ChangeAction.add, b);
       sink.change(this.record);
       n++;
     }
     for (let s = 0; s < this.sessionTable.capacity; s++) {
-      if (!this.sessionTable.isLive(s) || (own && this.sessionTable.owner[s] !== this.self)) continue;
+      if (!this.sessionTable.isLive(s) || (own && this.sessionTable.ownerOf(s) !== this.self)) continue;
       this.fillSession(ChangeAction.add, s);
       sink.change(this.record);
       n++;
@@ -501,13 +502,13 @@ export class NaptTable {
     const ss = this.sessionTable;
     for (let s = 0; s < ss.capacity; s++) {
       if (!ss.isLive(s)) continue;
-      if (ss.owner[s] === peer || this.bib.owner[ss.bib[s]!] === peer) {
-        this.removeSession(s, ss.owner[s] === this.self);
+      if (ss.ownerOf(s) === peer || this.bib.ownerOf(ss.bibOf(s)) === peer) {
+        this.removeSession(s, ss.ownerOf(s) === this.self);
         n++;
       }
     }
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (this.bib.isLive(b) && this.bib.owner[b] === peer) {
+      if (this.bib.isLive(b) && this.bib.ownerOf(b) === peer) {
         this.removeBib(b, false);
         n++;
       }
@@ -529,8 +530,8 @@ export class NaptTable {
     if (peer < 0) return 0;
     let n = 0;
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (this.bib.isLive(b) && this.bib.owner[b] === peer) {
-        this.bib.owner[b] = this.self;
+      if (this.bib.isLive(b) && this.bib.ownerOf(b) === peer) {
+        this.bib.setOwner(b, this.self);
         this.emitBib(ChangeAction.update, b);
         n++;
       }
@@ -538,9 +539,9 @@ export class NaptTable {
     const now = this.clock.now();
     const ss = this.sessionTable;
     for (let s = 0; s < ss.capacity; s++) {
-      if (ss.isLive(s) && ss.owner[s] === peer) {
-        ss.owner[s] = this.self;
-        this.wheel.schedule(s, now + this.timeoutFor(this.bib.proto[ss.bib[s]!]!, ss.tcpState[s]!));
+      if (ss.isLive(s) && ss.ownerOf(s) === peer) {
+        ss.setOwner(s, this.self);
+        this.wheel.schedule(s, now + this.timeoutFor(this.bib.protoOf(ss.bibOf(s)), ss.tcpState[s]!));
         this.emitSession(ChangeAction.update, s);
         n++;
       }
@@ -554,7 +555,7 @@ export class NaptTable {
   pruneIdleBindings(): number {
     let n = 0;
     for (let b = 0; b < this.bib.capacity; b++) {
-      if (this.bib.isLive(b) && this.bib.owner[b] === this.self && this.bib.sessionCount[b] === 0 && (this.bib.flags[b]! & BibFlag.static) === 0) {
+      if (this.bib.isLive(b) && this.bib.ownerOf(b) === this.self && this.bib.sessionCount[b] === 0 && (this.bib.flagsOf(b) & BibFlag.static) === 0) {
         this.removeBib(b, true);
         n++;
       }
@@ -572,22 +573,22 @@ export class NaptTable {
     const words = new Uint32Array(4);
     for (let s = 0; s < ss.capacity; s++) {
       if (!ss.isLive(s)) continue;
-      const b = ss.bib[s]!;
-      const pi = this.bib.proto[b]!;
+      const b = ss.bibOf(s);
+      const pi = this.bib.protoOf(b);
       this.insideAddr(s, words);
       out.push({
         id: s,
-        entryNumber: ss.entryNumber[s]!,
-        owner: this.owners.idOf(ss.owner[s]!),
-        local: ss.owner[s] === this.self,
+        entryNumber: ss.entryNumberOf(s) >>> 0,
+        owner: this.owners.idOf(ss.ownerOf(s)),
+        local: ss.ownerOf(s) === this.self,
         tenant: this.tenant(s),
         protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[pi]!),
         inside: formatInsideAddress(words),
-        insidePort: this.bib.insidePort[b]!,
-        outside: formatIpv4(this.bib.outsideAddr[b]!),
-        outsidePort: this.bib.outsidePort[b]!,
-        remote: formatIpv4(ss.remoteAddr[s]!),
-        remotePort: ss.remotePort[s]!,
+        insidePort: this.bib.insidePortOf(b),
+        outside: formatIpv4(this.bib.outsideAddrOf(b)),
+        outsidePort: this.bib.outsidePortOf(b),
+        remote: formatIpv4(ss.remoteAddrOf(s)),
+        remotePort: ss.remotePortOf(s),
         state: pi === NAPT_TCP ? TCP_STATE_NAMES[ss.tcpState[s]!]! : null,
         expiresInMs: this.wheel.isScheduled(s) ? Math.max(0, this.wheel.expiresAt(s) - now) : null,
       });
@@ -601,20 +602,20 @@ export class NaptTable {
     const words = new Uint32Array(4);
     for (let b = 0; b < this.bib.capacity; b++) {
       if (!this.bib.isLive(b)) continue;
-      const h = this.bib.host[b]!;
+      const h = this.bib.hostOf(b);
       words.set(this.hosts.addr.subarray(h << 2, (h << 2) + 4));
       out.push({
         id: b,
         entryNumber: this.bib.entryNumber[b]!,
-        owner: this.owners.idOf(this.bib.owner[b]!),
-        local: this.bib.owner[b] === this.self,
-        static: (this.bib.flags[b]! & BibFlag.static) !== 0,
+        owner: this.owners.idOf(this.bib.ownerOf(b)),
+        local: this.bib.ownerOf(b) === this.self,
+        static: (this.bib.flagsOf(b) & BibFlag.static) !== 0,
         tenant: this.hosts.tenant[h]! >>> 0,
-        protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[this.bib.proto[b]!]!),
+        protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[this.bib.protoOf(b)]!),
         inside: formatInsideAddress(words),
-        insidePort: this.bib.insidePort[b]!,
-        outside: formatIpv4(this.bib.outsideAddr[b]!),
-        outsidePort: this.bib.outsidePort[b]!,
+        insidePort: this.bib.insidePortOf(b),
+        outside: formatIpv4(this.bib.outsideAddrOf(b)),
+        outsidePort: this.bib.outsidePortOf(b),
         sessions: this.bib.sessionCount[b]!,
       });
     }
@@ -700,7 +701,7 @@ export class NaptTable {
   /** A packet on an existing session: refresh and TCP state. Replicas are left alone: only the
    * owner changes an entry or its timer (seed 002). */
   private touch(s: number, pi: number, fromInside: boolean, tcpFlags: number): void {
-    if (this.sessionTable.owner[s] !== this.self) return;
+    if (this.sessionTable.ownerOf(s) !== this.self) return;
     if (pi === NAPT_TCP) {
       const state = this.sessionTable.tcpState[s]!;
       const result = tcpTransition(state, fromInside, tcpFlags);
@@ -719,7 +720,7 @@ export class NaptTable {
 
   private expireSession(s: number): void {
     // Only own sessions are ever scheduled; the check keeps a replica safe regardless.
-    if (this.sessionTable.owner[s] === this.self) this.removeSession(s, true);
+    if (this.sessionTable.ownerOf(s) === this.self) this.removeSession(s, true);
   }
 
   private addStatic(tenant: number, pi: number, inside: Uint32Array, insidePort: number, outsideAddr: number, outsidePort: number): void {
@@ -757,8 +758,8 @@ export class NaptTable {
 
   private removeBib(b: number, announce: boolean): void {
     if (announce) this.emitBib(ChangeAction.delete, b);
-    this.ports.release(this.bib.proto[b]!, this.bib.outsideAddr[b]!, this.bib.outsidePort[b]!);
-    const host = this.bib.host[b]!;
+    this.ports.release(this.bib.protoOf(b), this.bib.outsideAddrOf(b), this.bib.outsidePortOf(b));
+    const host = this.bib.hostOf(b);
     this.bib.remove(b);
     if (--this.hosts.bibCount[host]! === 0) this.hosts.remove(host);
   }
@@ -766,7 +767,7 @@ export class NaptTable {
   private addSession(b: number, remoteAddr: number, remotePort: number, state: number, owner: number, entryNumber: number): number {
     const s = this.sessionTable.add(b, remoteAddr, remotePort, state, owner, entryNumber);
     this.bib.sessionCount[b]!++;
-    const host = this.bib.host[b]!;
+    const host = this.bib.hostOf(b);
     this.hosts.sessionCount[host]!++;
     this.tenants.retain(this.hosts.tenant[host]!);
     this.remotes?.retain(b, remoteAddr);
@@ -779,13 +780,13 @@ export class NaptTable {
     if (announce) this.emitSession(ChangeAction.delete, s);
     this.wheel.cancel(s);
     const ss = this.sessionTable;
-    const b = ss.bib[s]!;
-    const host = this.bib.host[b]!;
+    const b = ss.bibOf(s);
+    const host = this.bib.hostOf(b);
     this.hosts.sessionCount[host]!--;
     this.tenants.release(this.hosts.tenant[host]!);
-    this.remotes?.release(b, ss.remoteAddr[s]!);
+    this.remotes?.release(b, ss.remoteAddrOf(s));
     ss.remove(s);
-    if (--this.bib.sessionCount[b]! === 0 && this.bib.owner[b] === this.self && (this.bib.flags[b]! & BibFlag.static) === 0) this.removeBib(b, true);
+    if (--this.bib.sessionCount[b]! === 0 && this.bib.ownerOf(b) === this.self && (this.bib.flagsOf(b) & BibFlag.static) === 0) this.removeBib(b, true);
   }
 
   /** Removes every session of mapping `b` (a scan: operator and replication paths only). Own
@@ -794,32 +795,32 @@ export class NaptTable {
     const ss = this.sessionTable;
     let left = this.bib.sessionCount[b]!;
     for (let s = 0; s < ss.capacity && left > 0; s++) {
-      if (ss.isLive(s) && ss.bib[s] === b) {
+      if (ss.isLive(s) && ss.bibOf(s) === b) {
         left--;
-        this.removeSession(s, ss.owner[s] === this.self);
+        this.removeSession(s, ss.ownerOf(s) === this.self);
       }
     }
   }
 
   private fillBib(action: number, b: number): void {
     const r = this.record;
-    const h = this.bib.host[b]!;
+    const h = this.bib.hostOf(b);
     const a = this.hosts.addr;
     const i = h << 2;
     r.action = action;
     r.kind = ChangeKind.bib;
-    r.protocol = NAPT_PROTOCOL_BY_INDEX[this.bib.proto[b]!]!;
-    r.flags = (this.bib.flags[b]! & BibFlag.static) !== 0 ? ChangeFlag.static : 0;
+    r.protocol = NAPT_PROTOCOL_BY_INDEX[this.bib.protoOf(b)]!;
+    r.flags = (this.bib.flagsOf(b) & BibFlag.static) !== 0 ? ChangeFlag.static : 0;
     r.entryNumber = this.bib.entryNumber[b]!;
-    r.natId = this.owners.idOf(this.bib.owner[b]!);
+    r.natId = this.owners.idOf(this.bib.ownerOf(b));
     r.tenant = this.hosts.tenant[h]! >>> 0;
     r.insideLocalAddr[0] = a[i]!;
     r.insideLocalAddr[1] = a[i + 1]!;
     r.insideLocalAddr[2] = a[i + 2]!;
     r.insideLocalAddr[3] = a[i + 3]!;
-    r.insideLocalPort = this.bib.insidePort[b]!;
-    r.insideGlobalAddr = this.bib.outsideAddr[b]! >>> 0;
-    r.insideGlobalPort = this.bib.outsidePort[b]!;
+    r.insideLocalPort = this.bib.insidePortOf(b);
+    r.insideGlobalAddr = this.bib.outsideAddrOf(b) >>> 0;
+    r.insideGlobalPort = this.bib.outsidePortOf(b);
     r.outsideGlobalAddr = 0;
     r.outsideGlobalPort = 0;
     r.outsideLocalAddr = 0;
@@ -829,18 +830,18 @@ export class NaptTable {
 
   private fillSession(action: number, s: number): void {
     const ss = this.sessionTable;
-    this.fillBib(action, ss.bib[s]!);
+    this.fillBib(action, ss.bibOf(s));
     const r = this.record;
     r.kind = ChangeKind.session;
     r.flags = 0;
-    r.entryNumber = ss.entryNumber[s]!;
-    r.natId = this.owners.idOf(ss.owner[s]!);
-    r.outsideGlobalAddr = ss.remoteAddr[s]! >>> 0;
-    r.outsideGlobalPort = ss.remotePort[s]!;
+    r.entryNumber = ss.entryNumberOf(s) >>> 0;
+    r.natId = this.owners.idOf(ss.ownerOf(s));
+    r.outsideGlobalAddr = ss.remoteAddrOf(s) >>> 0;
+    r.outsideGlobalPort = ss.remotePortOf(s);
     if (isMappedIpv4Words(r.insideLocalAddr)) {
       // NAT44: the inside host sees the remote as it is.
-      r.outsideLocalAddr = ss.remoteAddr[s]! >>> 0;
-      r.outsideLocalPort = ss.remotePort[s]!;
+      r.outsideLocalAddr = ss.remoteAddrOf(s) >>> 0;
+      r.outsideLocalPort = ss.remotePortOf(s);
     } else r.flags = ChangeFlag.outsideLocalDerived;
     r.appContext = ss.tcpState[s]!;
   }
@@ -850,7 +851,7 @@ export class NaptTable {
   }
 
   private emitSession(action: number, s: number): void {
-    this.writeRecord(action, ChangeKind.session, this.sessionTable.bib[s]!, s);
+    this.writeRecord(action, ChangeKind.session, this.sessionTable.bibOf(s), s);
   }
 
   /**
@@ -863,37 +864,37 @@ export class NaptTable {
     const o = log.appendInPlace();
     const dv = log.data;
     const bib = this.bib;
-    const h = bib.host[b]!;
+    const h = bib.hostOf(b);
     const a = this.hosts.addr;
     const i = h << 2;
     const ss = this.sessionTable;
     const session = s >= 0;
     const nat44 = a[i] === 0 && a[i + 1] === 0 && a[i + 2] === 0xffff;
-    const flags = session ? (nat44 ? 0 : ChangeFlag.outsideLocalDerived) : (bib.flags[b]! & BibFlag.static) !== 0 ? ChangeFlag.static : 0;
-    dv.setInt32(o + CR_OFF_VERSION, (CHANGE_RECORD_VERSION << 24) | (action << 16) | (kind << 8) | NAPT_PROTOCOL_BY_INDEX[bib.proto[b]!]!);
+    const flags = session ? (nat44 ? 0 : ChangeFlag.outsideLocalDerived) : (bib.flagsOf(b) & BibFlag.static) !== 0 ? ChangeFlag.static : 0;
+    dv.setInt32(o + CR_OFF_VERSION, (CHANGE_RECORD_VERSION << 24) | (action << 16) | (kind << 8) | NAPT_PROTOCOL_BY_INDEX[bib.protoOf(b)]!);
     // Flags, reserved byte, inside local port.
-    dv.setInt32(o + CR_OFF_FLAGS, (flags << 24) | bib.insidePort[b]!);
-    dv.setInt32(o + CR_OFF_ENTRY_NUMBER, session ? ss.entryNumber[s]! | 0 : bib.entryNumber[b]! | 0);
-    dv.setInt32(o + CR_OFF_NAT_ID, this.owners.ids[session ? ss.owner[s]! : bib.owner[b]!]! | 0);
+    dv.setInt32(o + CR_OFF_FLAGS, (flags << 24) | bib.insidePortOf(b));
+    dv.setInt32(o + CR_OFF_ENTRY_NUMBER, session ? ss.entryNumberOf(s) : bib.entryNumber[b]! | 0);
+    dv.setInt32(o + CR_OFF_NAT_ID, this.owners.ids[session ? ss.ownerOf(s) : bib.ownerOf(b)]! | 0);
     dv.setInt32(o + CR_OFF_TENANT, this.hosts.tenant[h]!);
     dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR, a[i]! | 0);
     dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR + 4, a[i + 1]! | 0);
     dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR + 8, a[i + 2]! | 0);
     dv.setInt32(o + CR_OFF_INSIDE_LOCAL_ADDR + 12, a[i + 3]! | 0);
-    dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_ADDR, bib.outsideAddr[b]!);
+    dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_ADDR, bib.outsideAddrOf(b));
     if (!session) {
       // Inside global port; outside global port, address, outside local address, port,
       // reserved and application context all zero.
-      dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_PORT, bib.outsidePort[b]! << 16);
+      dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_PORT, bib.outsidePortOf(b) << 16);
       dv.setInt32(o + CR_OFF_OUTSIDE_GLOBAL_ADDR, 0);
       dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_ADDR, 0);
       dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_PORT, 0);
       dv.setInt32(o + CR_OFF_APP_CONTEXT, 0);
       return;
     }
-    const z = ss.remoteAddr[s]!;
-    const zp = ss.remotePort[s]!;
-    dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_PORT, (bib.outsidePort[b]! << 16) | zp);
+    const z = ss.remoteAddrOf(s);
+    const zp = ss.remotePortOf(s);
+    dv.setInt32(o + CR_OFF_INSIDE_GLOBAL_PORT, (bib.outsidePortOf(b) << 16) | zp);
     dv.setInt32(o + CR_OFF_OUTSIDE_GLOBAL_ADDR, z);
     // NAT44: the inside host sees the remote as it is; NAT64: Y' is derived (RFC 6052).
     dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_ADDR, nat44 ? z : 0);

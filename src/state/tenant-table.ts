@@ -25,6 +25,9 @@ export class TenantTable {
   readonly tenant: Int32Array;
   readonly sessionCount: Uint32Array;
   private readonly seed: number;
+  /** The last tenant found and its id: packets come in runs of one tenant. */
+  private lastTenant = 0;
+  private lastId = -1;
 
   constructor(capacity: number, seed: number) {
     this.capacity = capacity;
@@ -40,8 +43,15 @@ export class TenantTable {
   }
 
   find(tenant: number): number {
-    this.index.probe = tenant | 0;
-    return this.index.lookup((finishHash(hashWord(this.seed, tenant)) | 0));
+    const t = tenant | 0;
+    if (t === this.lastTenant && this.lastId >= 0) return this.lastId;
+    this.index.probe = t;
+    const id = this.index.lookup(finishHash(hashWord(this.seed, t)) | 0);
+    if (id >= 0) {
+      this.lastTenant = t;
+      this.lastId = id;
+    }
+    return id;
   }
 
   /** Sessions of `tenant` (0 when it has none). */
@@ -58,7 +68,7 @@ export class TenantTable {
       if (id < 0) return false;
       this.tenant[id] = tenant;
       this.sessionCount[id] = 0;
-      this.index.insert((finishHash(hashWord(this.seed, tenant)) | 0), id);
+      this.index.insert(finishHash(hashWord(this.seed, tenant)) | 0, id);
     }
     this.sessionCount[id]!++;
     return true;
@@ -68,8 +78,9 @@ export class TenantTable {
     const id = this.find(tenant);
     if (id < 0) return;
     if (--this.sessionCount[id]! === 0) {
-      this.index.remove((finishHash(hashWord(this.seed, tenant)) | 0), id);
+      this.index.remove(finishHash(hashWord(this.seed, tenant)) | 0, id);
       this.pool.release(id);
+      if (id === this.lastId) this.lastId = -1;
     }
   }
 
