@@ -78,16 +78,21 @@ test('named vector: 16-bit fields are little-endian (virtio 1.0, TUNSETVNETLE)',
   assert.equal(view.payloadOff(), 10);
 });
 
-test('named vector: a header the kernel handed a TUN reader for a TSO burst over IPv4', () => {
-  // Read from this kernel in test/io/tun-device.test.ts: flags NEEDS_CSUM, TCPV4, hdr_len 66
-  // (the skb's linear part, more than the 52 bytes of headers), MSS 1448, csum at 20 + 16.
-  const buf = fromHex('01014200a8051400' + '1000');
-  const out = new VirtioNetHeaderRepr();
-  assert.equal(parseVirtioNetHeader(view.bind(buf, 0, 10), out), 0);
-  assert.equal(out.gsoType, VirtioGsoType.TcpV4);
-  assert.equal(out.gsoSize, 1448);
-  assert.equal(out.csumStart, 20);
-  assert.equal(out.csumOffset, 16);
+test('named vectors: headers Linux 6.18 handed a TUN reader for TSO bursts (test/io/tun-device.test.ts)', () => {
+  // IPv4: NEEDS_CSUM, TCPV4, hdr_len 40 (20 + 20), MSS 1460, checksum at 20 + 16.
+  // IPv6: NEEDS_CSUM, TCPV6, hdr_len 60 (40 + 20), MSS 1440, checksum at 40 + 16.
+  const cases = [
+    { hex: '01012800b40514001000', gsoType: VirtioGsoType.TcpV4, hdrLen: 40, gsoSize: 1460, csumStart: 20 },
+    { hex: '01043c00a00528001000', gsoType: VirtioGsoType.TcpV6, hdrLen: 60, gsoSize: 1440, csumStart: 40 },
+  ];
+  for (const c of cases) {
+    const buf = fromHex(c.hex);
+    const out = new VirtioNetHeaderRepr();
+    assert.equal(parseVirtioNetHeader(view.bind(buf, 0, 10), out), 0);
+    assert.deepEqual(out, Object.assign(new VirtioNetHeaderRepr(), {
+      flags: VirtioNetFlag.NeedsCsum, gsoType: c.gsoType, hdrLen: c.hdrLen, gsoSize: c.gsoSize, csumStart: c.csumStart, csumOffset: 16,
+    }));
+  }
 });
 
 test('round trip at a non-zero offset, with the packet after it', () => {
