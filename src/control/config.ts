@@ -199,10 +199,100 @@ const firewallSchema = z.strictObject({
   maxConnectionsPerHost: int(1, 1 << 26).optional(),
 }, { error: typeError('a mapping') });
 
-const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const name = (what: string) => z.string({ error: typeError('a ' + what + ' name') }).regex(NAME, { error: 'expected 1 to 63 letters, digits, "-" or "_", starting with a letter or digit' });
+
+/** An interface address with its prefix length: `2001:db8:1::1/64`, `198.51.100.1/24`. */
+const interfaceAddress = z.string({ error: typeError('an address with a prefix length') }).superRefine((s, ctx) => {
+  const slash = s.lastIndexOf('/');
+  const len = Number(s.slice(slash + 1));
+  try {
+    if (slash < 0 || !Number.isInteger(len)) throw new Error('expected address/length');
+    if (s.includes(':')) {
+      parseIpv6(s.slice(0, slash));
+      if (len < 1 || len > 128) throw new Error('prefix length ' + len + ' is not from 1 to 128');
+    } else {
+      parseIpv4(s.slice(0, slash));
+      if (len < 1 || len > 32) throw new Error('prefix length ' + len + ' is not from 1 to 32');
+    }
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+/** `host:port`, `[v6]:port` or a bare address (then `defaultPort`). */
+const endpoint = z.string({ error: typeError('an address:port') }).superRefine((s, ctx) => {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(s);
+  const host = m ? m[1] ?? m[2]! : '';
+  const port = m?.[3] === undefined ? 1 : Number(m[3]);
+  try {
+    if (!m) throw new Error('expected address:port or [IPv6]:port');
+    if (host.includes(':')) parseIpv6(host); else parseIpv4(host);
+    if (port < 1 || port > 65535) throw new Error('port ' + port + ' is not from 1 to 65535');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+/** A port moves frames: a VXLAN or Geneve tunnel endpoint (UDP) or a TUN device. */
+const portSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    name: name('port'),
+    type: z.literal('vxlan'),
+    /** Local UDP address:port (default 127.0.0.1:4789, RFC 7348 §5). */
+    listen: endpoint.optional(),
+    /** Tunnel endpoints allowed to send and to be sent to. */
+    remotes: z.array(ipv4Address, { error: typeError('a list') }).min(1, { error: 'needs at least one remote tunnel endpoint' }),
+  }, { error: typeError('a mapping') }),
+  z.strictObject({
+    name: name('port'),
+    type: z.literal('geneve'),
+    /** Local UDP address:port (default 127.0.0.1:6081, RFC 8926 §3.3). */
+    listen: endpoint.optional(),
+    remotes: z.array(ipv4Address, { error: typeError('a list') }).min(1, { error: 'needs at least one remote tunnel endpoint' }),
+  }, { error: typeError('a mapping') }),
+  z.strictObject({
+    name: name('port'),
+    type: z.literal('tun'),
+    /** TUN device name (created when absent). */
+    device: z.string({ error: typeError('a device name') }).regex(/^[A-Za-z0-9_.-]{1,15}$/, { error: 'expected 1 to 15 letters, digits, "_", "." or "-" (IFNAMSIZ)' }),
+    /** Ask the kernel for checksum and segmentation offloads (IFF_VNET_HDR, TUNSETOFFLOAD). */
+    offloads: bool.optional(),
+  }, { error: typeError('a mapping') }),
+], { error: typeError('a mapping with type vxlan, geneve or tun') });
+
+/** Where a tenant's network attaches: a VNI on a tunnel port, or a TUN port. */
+const interfaceSchema = z.strictObject({
+  name: name('interface'),
+  port: name('port'),
+  /** VXLAN/Geneve network identifier (24 bits); not for TUN ports. */
+  vni: int(0, 0xffffff, '24-bit VNI').optional(),
+  /** The gateway's own addresses on this network; their prefixes are connected routes. */
+  addresses: z.array(interfaceAddress, { error: typeError('a list') }).optional(),
+  mac: z.string({ error: typeError('a MAC address') }).regex(MAC, { error: 'expected six hex octets separated by ":"' }).optional(),
+}, { error: typeError('a mapping') });
+
+const routeSchema = z.strictObject({
+  prefix: z.string({ error: typeError('a prefix') }).superRefine((s, ctx) => {
+    try {
+      if (s.includes(':')) Ipv6Prefix.parse(s); else Ipv4Prefix.parse(s);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  }),
+  /** Next hop, on a connected prefix of one of the tenant's interfaces. */
+  via: z.string({ error: typeError('an address') }).optional(),
+  /** Or: out of this interface (a TUN interface, or an on-link prefix). */
+  interface: name('interface').optional(),
+}, { error: typeError('a mapping') }).superRefine((r, ctx) => {
+  if ((r.via === undefined) === (r.interface === undefined)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of via and interface' });
+});
+
 
 const tenantSchema = z.strictObject({
-  name: z.string({ error: typeError('a name') }).regex(TENANT_NAME, { error: 'expected 1 to 63 letters, digits, "-" or "_", starting with a letter or digit' }),
+  name: name('tenant'),
   /** Tenant ID carried in gateway-ID addresses (32 bits); 0 is reserved for "no tenant". */
   id: int(1, U32_MAX, '32-bit tenant ID, 0 reserved'),
   /** Stateless translation; exclusive with `nat`. */
@@ -211,9 +301,40 @@ const tenantSchema = z.strictObject({
   nat: natSchema.optional(),
   /** Stateful firewall of the IPv4 side. */
   firewall: firewallSchema.optional(),
+  /** Live gateway (`natmesh run`): the tenant's networks and routes. Replay ignores them. */
+  interfaces: z.array(interfaceSchema, { error: typeError('a list') }).optional(),
+  routes: z.array(routeSchema, { error: typeError('a list') }).optional(),
 }, { error: typeError('a mapping') }).superRefine((t, ctx) => {
+  const ifaces = new Map<string, number>();
+  (t.interfaces ?? []).forEach((f, i) => {
+    if (ifaces.has(f.name)) ctx.addIssue({ code: 'custom', path: ['interfaces', i, 'name'], message: 'interface name "' + f.name + '" is already used by interfaces[' + ifaces.get(f.name) + ']' });
+    else ifaces.set(f.name, i);
+  });
+  (t.routes ?? []).forEach((r, i) => {
+    if (r.interface !== undefined && !ifaces.has(r.interface)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'interface'], message: 'no interface named "' + r.interface + '" in this tenant' });
+    if (r.via !== undefined) {
+      try {
+        if (r.via.includes(':') !== r.prefix.includes(':')) throw new Error('next hop ' + r.via + ' is not of the prefix\'s family');
+        if (r.via.includes(':')) parseIpv6(r.via); else parseIpv4(r.via);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: ['routes', i, 'via'], message: (e as Error).message });
+      }
+    }
+  });
   if (t.siit === undefined && t.nat === undefined) ctx.addIssue({ code: 'custom', message: 'needs siit or nat: the tenant would translate nothing' });
   if (t.siit !== undefined && t.nat !== undefined) ctx.addIssue({ code: 'custom', path: ['nat'], message: 'siit and nat cannot both be set on one tenant (use two tenants)' });
+});
+
+/** The HTTP API and metrics endpoint of `natmesh run`. */
+const apiSchema = z.strictObject({
+  /** Address:port to listen on; loopback by default (127.0.0.1:8080). */
+  listen: endpoint.optional(),
+  /** Bearer token; required when `listen` is not a loopback address. */
+  token: z.string({ error: typeError('a token') }).min(16, { error: 'expected at least 16 characters' }).optional(),
+}, { error: typeError('a mapping') }).superRefine((a, ctx) => {
+  const host = a.listen === undefined ? '127.0.0.1' : a.listen.replace(/^\[/, '').replace(/\]?(:\d+)?$/, '');
+  const loopback = host === '::1' || host.startsWith('127.');
+  if (!loopback && a.token === undefined) ctx.addIssue({ code: 'custom', path: ['token'], message: 'required when listen (' + a.listen + ') is not a loopback address' });
 });
 
 export const configSchema = z.strictObject({
@@ -222,7 +343,39 @@ export const configSchema = z.strictObject({
     id: int(1, U32_MAX, '32-bit node ID, 0 reserved'),
   }, { error: typeError('a mapping') }),
   tenants: z.array(tenantSchema, { error: typeError('a list') }).min(1, { error: 'needs at least one tenant' }),
+  /** Live gateway ports (`natmesh run`). */
+  ports: z.array(portSchema, { error: typeError('a list') }).optional(),
+  api: apiSchema.optional(),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'], { error: typeError('fatal, error, warn, info, debug or trace') }).optional() }, { error: typeError('a mapping') }).optional(),
 }, { error: typeError('a mapping') }).superRefine((c, ctx) => {
+  const ports = new Map<string, { type: string; index: number }>();
+  (c.ports ?? []).forEach((p, i) => {
+    if (ports.has(p.name)) ctx.addIssue({ code: 'custom', path: ['ports', i, 'name'], message: 'port name "' + p.name + '" is already used by ports[' + ports.get(p.name)!.index + ']' });
+    else ports.set(p.name, { type: p.type, index: i });
+  });
+  const vnis = new Map<string, string>();
+  c.tenants.forEach((t, ti) => (t.interfaces ?? []).forEach((f, fi) => {
+    const at = ['tenants', ti, 'interfaces', fi];
+    const port = ports.get(f.port);
+    if (port === undefined) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'port'], message: 'no port named "' + f.port + '"' });
+      return;
+    }
+    if (port.type === 'tun') {
+      if (f.vni !== undefined) ctx.addIssue({ code: 'custom', path: [...at, 'vni'], message: 'a TUN port has no VNI' });
+      const key = f.port;
+      if (vnis.has(key)) ctx.addIssue({ code: 'custom', path: [...at, 'port'], message: 'TUN port "' + f.port + '" is already attached to ' + vnis.get(key) });
+      else vnis.set(key, 'tenants[' + ti + '].interfaces[' + fi + ']');
+    } else {
+      if (f.vni === undefined) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'vni'], message: 'required on a ' + port.type + ' port' });
+        return;
+      }
+      const key = f.port + '/' + f.vni;
+      if (vnis.has(key)) ctx.addIssue({ code: 'custom', path: [...at, 'vni'], message: 'VNI ' + f.vni + ' on port "' + f.port + '" is already used by ' + vnis.get(key) });
+      else vnis.set(key, 'tenants[' + ti + '].interfaces[' + fi + ']');
+    }
+  }));
   const names = new Map<string, number>();
   const ids = new Map<number, number>();
   c.tenants.forEach((t, i) => {
@@ -240,6 +393,10 @@ export type TenantConfig = NatmeshConfig['tenants'][number];
 export type SiitConfig = NonNullable<TenantConfig['siit']>;
 export type NatConfig = NonNullable<TenantConfig['nat']>;
 export type FirewallConfig = NonNullable<TenantConfig['firewall']>;
+export type PortConfig = NonNullable<NatmeshConfig['ports']>[number];
+export type InterfaceConfig = NonNullable<TenantConfig['interfaces']>[number];
+export type RouteConfig = NonNullable<TenantConfig['routes']>[number];
+export type ApiConfig = NonNullable<NatmeshConfig['api']>;
 
 /** `['tenants', 0, 'siit', 'pool6']` → `tenants[0].siit.pool6`. */
 export function formatConfigPath(path: readonly PropertyKey[]): string {
