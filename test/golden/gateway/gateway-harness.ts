@@ -1,7 +1,7 @@
 import { formatIpv4Bytes } from '../../../src/addr/ipv4-address.js';
 import { formatIpv6 } from '../../../src/addr/ipv6-address.js';
 import { parseConfig } from '../../../src/control/config.js';
-import { buildTenant, type TenantRuntime } from '../../../src/control/tenant-runtime.js';
+import { buildTenant, toConnTrackConfig, type TenantRuntime } from '../../../src/control/tenant-runtime.js';
 import { LinkKind } from '../../../src/pipeline/link-kind.js';
 import { PacketContext } from '../../../src/pipeline/packet-context.js';
 import type { Pipeline } from '../../../src/pipeline/pipeline.js';
@@ -11,6 +11,7 @@ import type { FlowCache } from '../../../src/pipeline/flow-cache.js';
 import { Verdict } from '../../../src/pipeline/verdict.js';
 import { ChangeLog } from '../../../src/state/change-log.js';
 import { ManualClock } from '../../../src/state/clock.js';
+import { ConnTrack } from '../../../src/state/conntrack.js';
 import { XlatOutputKind } from '../../../src/xlat/xlat-output.js';
 
 /**
@@ -41,9 +42,9 @@ export interface SendResult {
 export class Gateway {
   readonly clock: ManualClock;
   readonly changes = new ChangeLog(1 << 16);
-  readonly tenant: TenantRuntime;
-  readonly pipeline: Pipeline;
-  readonly cache: FlowCache | null;
+  tenant: TenantRuntime;
+  pipeline!: Pipeline;
+  cache!: FlowCache | null;
   readonly ctx = new PacketContext(LinkKind.Ip);
   private lines: string[] = [];
   private index = 0;
@@ -52,13 +53,31 @@ export class Gateway {
     this.clock = new ManualClock(opts.clockMs ?? 1_000_000);
     const config = parseConfig(yaml, '<test>');
     this.tenant = buildTenant(config, 0, '<test>', { clock: this.clock, changes: this.changes, seed: opts.seed ?? 1 });
+    this.flowCacheSlots = opts.flowCacheSlots;
+    this.build();
+  }
+
+  private readonly flowCacheSlots: number | undefined;
+
+  private build(): void {
     const built = createGatewayPipeline([this.tenant], {
-      flowCacheSlots: opts.flowCacheSlots,
+      flowCacheSlots: this.flowCacheSlots,
       trace: new TextTraceSink((line) => this.lines.push(line)),
       seed: 7,
     });
     this.pipeline = built.pipeline;
     this.cache = built.cache;
+  }
+
+  /**
+   * The firewall restarts (seed 000) while the NAT state survives it (replicated, or kept by the
+   * process): a fresh connection tracker whose grace period starts now, and a new pipeline (the
+   * flow cache is the restarted node's too).
+   */
+  restartFirewall(graceSeconds: number): void {
+    const ct = new ConnTrack(toConnTrackConfig({ graceSeconds }, 1), this.clock, 99);
+    this.tenant = { ...this.tenant, conntrack: ct };
+    this.build();
   }
 
   get napt() {
