@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { PcapError } from '../io/pcap-error.js';
 import { ConfigError } from './config-error.js';
 import { loadConfigFile } from './config.js';
+import { ApiCallError, apiGet, apiRequest, formatSessions, formatStatus, type SessionAnswer, type StatusAnswer } from './api-client.js';
 import { formatReplaySummary, replay } from './replay.js';
 
 /**
@@ -14,8 +15,12 @@ import { formatReplaySummary, replay } from './replay.js';
  *   natmesh replay --config FILE --in IN.pcap --out OUT.pcap [--tenant NAME] [--trace]
  *                  [--dump-sessions] [--no-flow-cache]
  *   natmesh config check FILE
+ *   natmesh status [--api URL] [--token T] [--json]
+ *   natmesh sessions [--api URL] [--token T] [--tenant N] [--protocol P] [--inside A] [--remote A]
+ *                    [--limit N] [--json] [--delete TENANT/ENTRY]
  *
- * Exit status: 0 success; 1 the input capture is malformed or a file cannot be written;
+ * Exit status: 0 success; 1 the input capture is malformed, a file cannot be written or the
+ * gateway's API cannot be reached or refuses the call;
  * 2 bad usage or a configuration that does not validate (the message says which field).
  */
 export const EXIT_OK = 0;
@@ -41,8 +46,8 @@ function packageVersion(): string {
   }
 }
 
-/** Runs the command line `argv` (without `node` and the script); returns the exit status. */
-export function main(argv: readonly string[], io: CliIo = processIo): number {
+/** Runs the command line `argv` (without `node` and the script); resolves to the exit status. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   let status = EXIT_OK;
   const program = new Command('natmesh')
     .description('Multi-tenant NAT gateway: SIIT (RFC 7915), NAT64, NAT44')
@@ -76,6 +81,47 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
       io.stderr(formatReplaySummary(summary).join('\n') + '\n');
     });
 
+  const apiOptions = (c: Command): Command => c
+    .option('--api <url>', 'base URL of the gateway\'s HTTP API', process.env['NATMESH_API'] ?? 'http://127.0.0.1:8080')
+    .option('--token <token>', 'bearer token (default: $NATMESH_API_TOKEN)', process.env['NATMESH_API_TOKEN']);
+
+  apiOptions(program.command('status')
+    .description('show a running gateway\'s tenants, sessions, ports and flow cache (calls its HTTP API)')
+    .option('--json', 'print the API\'s JSON answer'))
+    .action(async (opts: { api: string; token?: string; json?: boolean }) => {
+      const s = await apiGet(opts.api, '/status', opts.token) as StatusAnswer;
+      if (opts.json) {
+        io.stdout(JSON.stringify(s, null, 2) + '\n');
+        return;
+      }
+      io.stdout(formatStatus(s).join('\n') + '\n');
+    });
+
+  apiOptions(program.command('sessions')
+    .description('list a running gateway\'s NAT sessions, or delete one (calls its HTTP API)')
+    .option('--tenant <name>', 'only this tenant')
+    .option('--protocol <tcp|udp|icmp>', 'only this protocol')
+    .option('--inside <address>', 'only this inside host')
+    .option('--remote <address>', 'only this remote host')
+    .option('--limit <n>', 'at most this many', '1000')
+    .option('--delete <tenant/entry>', 'delete one session (entry number as listed)')
+    .option('--json', 'print one JSON object per session'))
+    .action(async (opts: { api: string; token?: string; tenant?: string; protocol?: string; inside?: string; remote?: string; limit: string; delete?: string; json?: boolean }) => {
+      if (opts.delete !== undefined) {
+        await apiRequest('DELETE', opts.api, '/sessions/' + opts.delete.split('/').map(encodeURIComponent).join('/'), opts.token);
+        io.stdout('deleted session ' + opts.delete + '\n');
+        return;
+      }
+      const q = new URLSearchParams({ limit: opts.limit });
+      for (const k of ['tenant', 'protocol', 'inside', 'remote'] as const) if (opts[k] !== undefined) q.set(k, opts[k]!);
+      const r = await apiGet(opts.api, '/sessions?' + q.toString(), opts.token) as { total: number; sessions: SessionAnswer[] };
+      if (opts.json) {
+        for (const x of r.sessions) io.stdout(JSON.stringify(x) + '\n');
+        return;
+      }
+      io.stdout(formatSessions(r.sessions, r.total).join('\n') + '\n');
+    });
+
   const configCmd = program.command('config').description('configuration tools');
   configCmd.command('check')
     .description('validate a configuration file and build every tenant')
@@ -86,7 +132,7 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     });
 
   try {
-    program.parse(argv as string[], { from: 'user' });
+    await program.parseAsync(argv as string[], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version end through here too, with exit code 0.
@@ -94,6 +140,9 @@ export function main(argv: readonly string[], io: CliIo = processIo): number {
     } else if (e instanceof ConfigError) {
       io.stderr('natmesh: ' + e.message + '\n');
       status = EXIT_USAGE;
+    } else if (e instanceof ApiCallError) {
+      io.stderr('natmesh: ' + e.message + '\n');
+      status = EXIT_INPUT;
     } else if (e instanceof PcapError) {
       io.stderr('natmesh: ' + e.message + '\n');
       status = EXIT_INPUT;
@@ -117,4 +166,4 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) process.exitCode = main(process.argv.slice(2));
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));
