@@ -565,13 +565,14 @@ export class NaptTable {
 
   // ---------------------------------------------------------------- views (control path)
 
-  /** Every session, for the CLI (`natmesh replay --dump-sessions`) and the API; allocates. */
-  sessions(): NaptSessionView[] {
+  /** The sessions (at most `limit`), for the CLI (`natmesh replay --dump-sessions`) and the API;
+   * allocates. */
+  sessions(limit = Infinity): NaptSessionView[] {
     const out: NaptSessionView[] = [];
     const now = this.clock.now();
     const ss = this.sessionTable;
     const words = new Uint32Array(4);
-    for (let s = 0; s < ss.capacity; s++) {
+    for (let s = 0; s < ss.capacity && out.length < limit; s++) {
       if (!ss.isLive(s)) continue;
       const b = ss.bibOf(s);
       const pi = this.bib.protoOf(b);
@@ -596,11 +597,11 @@ export class NaptTable {
     return out;
   }
 
-  /** Every BIB entry (allocates). */
-  bindings(): NaptBindingView[] {
+  /** The BIB entries (at most `limit`); allocates. */
+  bindings(limit = Infinity): NaptBindingView[] {
     const out: NaptBindingView[] = [];
     const words = new Uint32Array(4);
-    for (let b = 0; b < this.bib.capacity; b++) {
+    for (let b = 0; b < this.bib.capacity && out.length < limit; b++) {
       if (!this.bib.isLive(b)) continue;
       const h = this.bib.hostOf(b);
       words.set(this.hosts.addr.subarray(h << 2, (h << 2) + 4));

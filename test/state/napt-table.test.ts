@@ -129,6 +129,8 @@ describe('NaptTable: mapping (RFC 4787 REQ-1..4, RFC 5382 REQ-1, RFC 6146 §3.5.
     assert.equal(view!.expiresInMs, 240_000);
     const nat44 = t.outbound(TEN, UDP, X, 1, Z, 1, 0);
     assert.equal(t.sessions().find((v) => v.id === nat44)!.inside, '10.0.0.1');
+    assert.equal(t.sessions(1).length, 1, 'a limit bounds what the CLI asks for');
+    assert.equal(t.bindings(1).length, 1);
   });
 
   it('noPortBlocks: a node that owns no block maps nothing', () => {
