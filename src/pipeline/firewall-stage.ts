@@ -3,6 +3,7 @@ import { composeDropReasons } from '../wire/drop-reasons.js';
 import { FlowDrop } from '../xlat/flow-drop.js';
 import { extractFlowTuple, FlowTuple } from '../xlat/flow-tuple.js';
 import { XlatOutputKind } from '../xlat/xlat-output.js';
+import { isHairpinned } from './nat-stage.js';
 import type { PacketContext } from './packet-context.js';
 import { StagePhase, type Stage } from './stage.js';
 import type { TenantDatapath } from './tenant-datapath.js';
@@ -37,7 +38,8 @@ export function firewallInbound(pkt: PacketContext, t: TenantDatapath): number {
  */
 export function firewallOutbound(pkt: PacketContext, t: TenantDatapath): number {
   const ct = t.conntrack;
-  if (ct === null || pkt.fromOutside) return 0;
+  // A hairpinned packet went back inside without touching the IPv4 outside the firewall guards.
+  if (ct === null || pkt.fromOutside || isHairpinned(pkt)) return 0;
   const out = pkt.packets;
   const tu = produced;
   for (let i = 0; i < out.count; i++) {
@@ -85,6 +87,7 @@ export class FirewallStage implements Stage {
     const t = this.tenants[pkt.tenant];
     if (t === undefined || t.conntrack === null) return 'no firewall';
     if ((this.direction === 'in') !== pkt.fromOutside) return 'not this direction';
+    if (isHairpinned(pkt)) return 'hairpinned: stays inside';
     return verdict === Verdict.Continue ? 'accepted' : 'refused';
   }
 }

@@ -6,7 +6,7 @@ import { FlowCache } from './flow-cache.js';
 import { firewallInbound, firewallOutbound, FLOW_CODE_BIAS } from './firewall-stage.js';
 import { NatAction } from './nat-action.js';
 import type { NatStage } from './nat-stage.js';
-import { NatDrop } from './nat-stage.js';
+import { isHairpinned, NatDrop } from './nat-stage.js';
 import type { PacketContext } from './packet-context.js';
 import { StagePhase, type Stage } from './stage.js';
 import type { TenantDatapath } from './tenant-datapath.js';
@@ -101,7 +101,8 @@ export class FlowLearnStage implements Stage {
   constructor(readonly tenants: readonly TenantDatapath[], readonly cache: FlowCache) {}
 
   process(pkt: PacketContext): Verdict {
-    if (!pkt.cacheable || pkt.session < 0 || pkt.natAction === NatAction.None) return Verdict.Continue;
+    // A hairpin went through two sessions; an entry replays one.
+    if (!pkt.cacheable || pkt.session < 0 || pkt.natAction === NatAction.None || isHairpinned(pkt)) return Verdict.Continue;
     // The key staged by the lookup: NAT44 has since rewritten the packet and its tuple.
     const cache = this.cache;
     cache.insert(cache.stagedSlot, pkt.session, pkt.sessionEntry, pkt.natAction);
@@ -109,6 +110,6 @@ export class FlowLearnStage implements Stage {
   }
 
   describe(pkt: PacketContext): string {
-    return pkt.cacheable && pkt.session >= 0 ? 'recorded' : 'not recorded';
+    return pkt.cacheable && pkt.session >= 0 && pkt.natAction !== NatAction.None && !isHairpinned(pkt) ? 'recorded' : 'not recorded';
   }
 }

@@ -3,7 +3,9 @@ import { adjustChecksum16 } from '../wire/checksum.js';
 import { composeDropReasons } from '../wire/drop-reasons.js';
 import { Icmpv4TimeExceededCode, Icmpv4Type } from '../wire/icmpv4.js';
 import { Icmpv6Type, Icmpv6UnreachCode } from '../wire/icmpv6.js';
-import { IPV4_OFF_CHECKSUM, IPV4_OFF_SRC, IPV4_OFF_TTL } from '../wire/ipv4.js';
+import { LPM_NONE } from '../addr/lpm-table.js';
+import { readU32 } from '../wire/byte-order.js';
+import { IPV4_OFF_CHECKSUM, IPV4_OFF_DST, IPV4_OFF_SRC, IPV4_OFF_TTL } from '../wire/ipv4.js';
 import { IPV6_OFF_HOP_LIMIT, IPV6_OFF_SRC } from '../wire/ipv6.js';
 import { FlowDrop } from '../xlat/flow-drop.js';
 import { extractFlowTuple, FlowTuple } from '../xlat/flow-tuple.js';
@@ -22,6 +24,8 @@ const reasons = composeDropReasons({
   icmpErrorNoSession: 'ICMP error whose quoted packet matches no session: never creates state (RFC 5508 REQ-4, RFC 6146 §3.5.4)',
   ttlExpired: 'NAT44: TTL ran out at this hop (RFC 1812 §5.3.1); Time Exceeded sent',
   wrongFamily: 'NAT44 session for an IPv6 packet or NAT64 session for an IPv4 one (hairpin across families)',
+  hairpinIcmpQuery: 'ICMP query from the inside to a pool address: under NAPT the identifier names no other inside host, so queries are not hairpinned (RFC 5508 REQ-7 asks it of Basic NAT only)',
+  hairpinFragmented: 'hairpinned packet whose outbound half left as several IPv4 fragments: hairpinning does not reassemble',
 }, { nat: NaptDrop, xlat: XlatDrop, flow: FlowDrop });
 export const NatDrop = reasons.table;
 const D = reasons.own.code;
@@ -48,6 +52,10 @@ const ICMP_QUERY = 1;
  * 6146 §3.7). NAT44: the packet is rewritten in place (RFC 3022 §4.2) with its TTL decremented
  * and copied out. ICMP errors find their session through the quoted packet and never create
  * one; their quoted endpoint is rewritten with the outer one (RFC 5508 §4.2, REQ-3).
+ *
+ * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8, RFC 5508 REQ-7, RFC 6146 §3.8): an inside packet
+ * whose outbound half comes out addressed to a pool address is taken as inbound from the
+ * sender's mapping and goes back inside; see `hairpin`.
  */
 export class NatStage implements Stage {
   readonly name = 'translate';
@@ -84,12 +92,19 @@ export class NatStage implements Stage {
         id = napt.findOutbound(t.id, proto, tu.dst, tu.dstPort, remote, tu.srcPort);
         if (id < 0) return pkt.drop(D.icmpErrorNoSession);
       } else {
+        // Refused before it makes a mapping it could never use.
+        if (proto === ICMP_QUERY && isPoolAddress(t, remote)) return pkt.drop(D.hairpinIcmpQuery);
         id = napt.outbound(t.id, proto, tu.src, tu.srcPort, remote, tu.dstPort, tu.tcpFlags);
         if (id < 0) return this.refusedOutbound(pkt, napt.lastDrop);
       }
       pkt.session = id;
       pkt.sessionEntry = napt.entryNumber(id);
-      return this.applyOutbound(pkt, t, id);
+      const first = pkt.packets.count;
+      const verdict = this.applyOutbound(pkt, t, id);
+      // Only the slow path hairpins: a hairpinned flow is never cached, so a cache hit is never
+      // one and pays no pool lookup.
+      if (verdict !== Verdict.Continue || !leavesToPool(pkt.packets, first, t)) return verdict;
+      return this.hairpin(pkt, t, first);
     }
     if (tu.icmpError) {
       // The quoted packet is one the gateway sent out: its source is the pool endpoint.
@@ -144,6 +159,82 @@ export class NatStage implements Stage {
     t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id) | 0);
     const code = t.translator.translate4to6(pkt.buf, pkt.l3Off, pkt.l3Len, out);
     if (code !== 0) return pkt.drop(XLAT + code);
+    pkt.natAction = NatAction.Nat64In;
+    return this.rewritePorts(pkt, out, first, true, napt.insidePort(id));
+  }
+
+  /**
+   * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8, RFC 6146 §3.8): the outbound half left packet
+   * `first` of the output, an IPv4 packet from the sender's mapping T1:t1 to a pool transport
+   * address T2:t2. It is now an inbound packet from T1:t1: through T2:t2's session (found, or
+   * created as the filtering allows) it goes back inside, to X2:x2 with source T1:t1 (NAT44,
+   * rewritten in place; REQ-9a "external source IP address and port") or from Y' = prefix + T1
+   * (NAT64, translated again by the translator with the mapper in hairpin mode). An ICMP error
+   * about a hairpinned packet takes the same way and reaches the host the quoted packet came
+   * from (RFC 5508 REQ-7/REQ-7a). The trip is one hop: TTL minus one in all.
+   *
+   * The outcome is recorded as the inbound half's action from the inside (see `isHairpinned`):
+   * the flow cache does not record it (an entry holds one session) and the firewall does not
+   * judge it (it never reaches the IPv4 outside).
+   */
+  private hairpin(pkt: PacketContext, t: TenantDatapath, first: number): Verdict {
+    const out = pkt.packets;
+    if (out.count !== first + 1) {
+      truncateOutput(out, first);
+      return pkt.drop(D.hairpinFragmented);
+    }
+    const napt = t.napt!;
+    const b = out.bytes;
+    const off = out.offsets[first]!;
+    const len = out.lengths[first]!;
+    const tu = this.outTuple;
+    const code = extractFlowTuple(b, off, len, tu);
+    let id = -1;
+    if (code === 0) {
+      id = tu.icmpError
+        ? napt.findInbound(t.id, tu.proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, tu.dstPort)
+        : napt.inbound(t.id, tu.proto, tu.dst[3]! | 0, tu.dstPort, tu.src[3]! | 0, tu.srcPort, tu.tcpFlags, b, off, len);
+    }
+    if (id < 0) {
+      truncateOutput(out, first);
+      if (code !== 0) return pkt.drop(FLOW + code);
+      return pkt.drop(tu.icmpError ? D.icmpErrorNoSession : NAT + napt.lastDrop);
+    }
+    napt.insideAddr(id, this.inside);
+    if (isMappedIpv4(this.inside)) {
+      const rc = rewriteDestination(b, off, len, tu, this.inside, napt.insidePort(id));
+      if (rc !== 0) {
+        truncateOutput(out, first);
+        return pkt.drop(FLOW + rc);
+      }
+      pkt.natAction = NatAction.Nat44In;
+      return Verdict.Continue;
+    }
+    const tr = t.translator;
+    if (tr === null) {
+      truncateOutput(out, first);
+      return pkt.drop(D.wrongFamily);
+    }
+    // The outbound half already took the hop off; the translator would take a second.
+    if (tr.config.decrementTtl) {
+      const ttl = b[off + IPV4_OFF_TTL]!;
+      const word = (ttl << 8) | b[off + IPV4_OFF_TTL + 1]!;
+      const ck = adjustChecksum16((b[off + IPV4_OFF_CHECKSUM]! << 8) | b[off + IPV4_OFF_CHECKSUM + 1]!, word, word + 0x100);
+      b[off + IPV4_OFF_TTL] = ttl + 1;
+      b[off + IPV4_OFF_CHECKSUM] = ck >>> 8;
+      b[off + IPV4_OFF_CHECKSUM + 1] = ck & 0xff;
+    }
+    const mapper = t.nat64Mapper!;
+    mapper.bind(this.inside, napt.outsideAddr(id) | 0);
+    mapper.hairpin = true;
+    const xc = tr.translate4to6(b, off, len, out);
+    mapper.hairpin = false;
+    // The IPv4 packet was only the way between the halves.
+    removeOutput(out, first);
+    if (xc !== 0) {
+      truncateOutput(out, first);
+      return pkt.drop(XLAT + xc);
+    }
     pkt.natAction = NatAction.Nat64In;
     return this.rewritePorts(pkt, out, first, true, napt.insidePort(id));
   }
@@ -277,17 +368,55 @@ export class NatStage implements Stage {
     }
     const parts: string[] = [];
     if (t.napt === null || pkt.ipVersion !== (pkt.fromOutside ? 4 : 6) || t.translator !== null) {
-      // Translation between families, or NAT44 within IPv4.
-      const to = pkt.natAction === NatAction.Nat44In || pkt.natAction === NatAction.Nat44Out ? pkt.ipVersion : pkt.ipVersion === 6 ? 4 : 6;
+      // Translation between families, or NAT44 within IPv4; a hairpin ends where its inbound
+      // half delivers.
+      const a = pkt.natAction;
+      const to = isHairpinned(pkt) ? (a === NatAction.Nat44In ? 4 : 6)
+        : a === NatAction.Nat44In || a === NatAction.Nat44Out ? pkt.ipVersion : pkt.ipVersion === 6 ? 4 : 6;
       parts.push('ipv' + pkt.ipVersion + ' to ipv' + to);
     }
     if (t.napt !== null && pkt.natAction !== NatAction.None) parts.push(NAT_ACTION_NAMES[pkt.natAction]!);
+    if (isHairpinned(pkt)) parts.push('hairpinned');
     if (pkt.session >= 0 && t.napt !== null) parts.push('session ' + pkt.sessionEntry);
     if (translated) parts.push(translated + ' translated');
     if (errors) parts.push(errors + ' icmp-error toward the sender');
     if (verdict !== Verdict.Continue && pkt.session < 0 && t.napt !== null) parts.push('no session');
     return parts.join(', ');
   }
+}
+
+/**
+ * True when the NAT stage hairpinned the packet: an inside packet whose recorded action is the
+ * inbound one of the session that delivered it back inside (RFC 4787 REQ-9, RFC 6146 §3.8).
+ */
+export function isHairpinned(pkt: PacketContext): boolean {
+  return !pkt.fromOutside && (pkt.natAction === NatAction.Nat44In || pkt.natAction === NatAction.Nat64In);
+}
+
+/** `addr` (IPv4, u32 or its int32 pattern) is one of the tenant's pool addresses. */
+function isPoolAddress(t: TenantDatapath, addr: number): boolean {
+  return t.pool4 !== null && t.pool4.lookupIpv4(addr | 0) !== LPM_NONE;
+}
+
+/** The outbound half's packet `first` is IPv4 to a pool address: a hairpin. */
+function leavesToPool(out: XlatOutput, first: number, t: TenantDatapath): boolean {
+  if (t.pool4 === null || out.count <= first || out.kinds[first] !== XlatOutputKind.Translated) return false;
+  const off = out.offsets[first]!;
+  return out.bytes[off]! >>> 4 === 4 && isPoolAddress(t, readU32(out.bytes, off + IPV4_OFF_DST) | 0);
+}
+
+/** Removes packet `i` of `out`, moving the later ones down. */
+function removeOutput(out: XlatOutput, i: number): void {
+  const start = out.offsets[i]!;
+  const len = out.lengths[i]!;
+  out.bytes.copyWithin(start, start + len, out.used);
+  for (let k = i + 1; k < out.count; k++) {
+    out.offsets[k - 1] = out.offsets[k]! - len;
+    out.lengths[k - 1] = out.lengths[k]!;
+    out.kinds[k - 1] = out.kinds[k]!;
+  }
+  out.count--;
+  out.used -= len;
 }
 
 /** Table refusals of RFC 6146 §3.5.1.1: no IPv4 transport address or no room for a BIB entry. */

@@ -21,9 +21,10 @@ const FLOW = reasons.offsets['flow']!;
 /**
  * Second stage: picks the tenant's datapath (`pkt.tenant`, set by the port from the VNI or by
  * the replay), decides the direction and reads the flow. IPv6 is the inside of a SIIT or NAT64
- * tenant. IPv4 addressed to a pool address comes from the outside; IPv4 from a NAT44 inside
- * prefix goes out; for SIIT the IPv4 side is the outside. Stateful tenants and firewalls need
- * the flow tuple; a packet whose tuple cannot be read is dropped here under the flow reason.
+ * tenant. IPv4 from a NAT44 inside prefix goes out (even to a pool address: a hairpin); other
+ * IPv4 addressed to a pool address comes from the outside; for SIIT the IPv4 side is the
+ * outside. Stateful tenants and firewalls need the flow tuple; a packet whose tuple cannot be
+ * read is dropped here under the flow reason.
  */
 export class TenantStage implements Stage {
   readonly name = 'tenant';
@@ -45,8 +46,10 @@ export class TenantStage implements Stage {
       const o = pkt.l3Off;
       // A header too short to hold the addresses is left to extractFlowTuple to name.
       if (pkt.l3Len >= IPV4_HEADER_LEN) {
-        if (t.pool4 !== null && t.pool4.lookupIpv4(readU32(b, o + IPV4_OFF_DST) | 0) !== LPM_NONE) pkt.fromOutside = true;
-        else if (t.nat44Inside !== null && t.nat44Inside.lookupIpv4(readU32(b, o + IPV4_OFF_SRC) | 0) !== LPM_NONE) pkt.fromOutside = false;
+        // The inside prefix first: an inside host writing to a pool address is hairpinned
+        // (RFC 4787 REQ-9), which starts as an outbound packet.
+        if (t.nat44Inside !== null && t.nat44Inside.lookupIpv4(readU32(b, o + IPV4_OFF_SRC) | 0) !== LPM_NONE) pkt.fromOutside = false;
+        else if (t.pool4 !== null && t.pool4.lookupIpv4(readU32(b, o + IPV4_OFF_DST) | 0) !== LPM_NONE) pkt.fromOutside = true;
         else return pkt.drop(D.notForTenant);
       }
     }

@@ -16,6 +16,14 @@ import { MAP_CTX_ICMP_ERROR, MAP_CTX_INNER } from './siit-address-mapper.js';
 export class Nat64AddressMapper implements AddressMapper {
   /** Translator context bits (see `MapperContext`). */
   context = 0;
+  /**
+   * Set while a hairpinned packet is translated back to IPv6 (RFC 6146 §3.8): then T maps to X'
+   * only where it names this session's inside host, as the outer destination or the quoted
+   * source; as a source (or quoted destination) it is the other inside host's mapping, a
+   * remote like any other, embedded in the prefix (Y' = prefix + T1). By address alone the two
+   * cannot be told apart when both hosts are mapped to the same pool address.
+   */
+  hairpin = false;
   private readonly inside = new Uint8Array(16);
   private readonly outside = new Uint8Array(4);
 
@@ -55,16 +63,17 @@ export class Nat64AddressMapper implements AddressMapper {
   }
 
   source4to6(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number): boolean {
-    return this.map4to6(src, srcOff, dst, dstOff);
+    return this.map4to6(src, srcOff, dst, dstOff, !this.hairpin || (this.context & MAP_CTX_INNER) !== 0);
   }
 
   destination4to6(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number): boolean {
-    return this.map4to6(src, srcOff, dst, dstOff);
+    return this.map4to6(src, srcOff, dst, dstOff, !this.hairpin || (this.context & MAP_CTX_INNER) === 0);
   }
 
-  private map4to6(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number): boolean {
+  /** T ⇄ X' where `mayBeInside`; every other address through the prefix. */
+  private map4to6(src: Uint8Array, srcOff: number, dst: Uint8Array, dstOff: number, mayBeInside: boolean): boolean {
     const o = this.outside;
-    if (src[srcOff] === o[0] && src[srcOff + 1] === o[1] && src[srcOff + 2] === o[2] && src[srcOff + 3] === o[3]) {
+    if (mayBeInside && src[srcOff] === o[0] && src[srcOff + 1] === o[1] && src[srcOff + 2] === o[2] && src[srcOff + 3] === o[3]) {
       dst.set(this.inside, dstOff);
       return true;
     }

@@ -367,3 +367,159 @@ describe('NAT44 (RFC 4787, RFC 5382, RFC 5508) through the pipeline', () => {
     assert.equal(g.dropCount('translate', 'nat.unsolicitedSynHeld'), 1);
   });
 });
+
+describe('hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8, RFC 5508 REQ-7, RFC 6146 §3.8)', () => {
+  const { YT } = ADDR;
+
+  /** The mapping T:t of `inside`:`port` toward the Internet (made by one outbound datagram). */
+  function mapping(g: Gateway, inside: string, port: number, proto: 'udp' | 'tcp' = 'udp'): number {
+    const to = inside.includes(':') ? Y : Z;
+    const p = proto === 'udp' ? udp(inside, port, to, 53) : tcp(inside, port, to, 80, TCP_SYN, { seq: 1 });
+    return srcPort(g.pass(p));
+  }
+
+  test('RFC 4787 REQ-9/REQ-9a: NAT44 UDP from X1 to T:t2 reaches X2:x2 from X1\'s mapping T:t1, and back', () => {
+    const g = new Gateway(tenantYaml({ nat64: false }));
+    const t2 = mapping(g, X4b, 5001);
+    const t1 = mapping(g, X4, 5000);
+    const there = g.send(udp(X4, 5000, T, t2, 'hello neighbour', { ttl: 64 }));
+    assert.equal(there.verdict, Verdict.Emit, there.trace.join('\n'));
+    const p = there.out[0]!;
+    assert.deepEqual(addresses(p), [T, X4b]);
+    assert.deepEqual([srcPort(p), dstPort(p), ttl(p)], [t1, 5001, 63]);
+    assert.match(there.trace.join('\n'), /translate continue: ipv4 to ipv4, nat44-in, hairpinned, session \d+/);
+    // X2 answers the address it saw; that comes back to X1 the same way.
+    const back = g.pass(udp(X4b, 5001, T, t1, 'hello back'));
+    assert.deepEqual(addresses(back), [T, X4]);
+    assert.deepEqual([srcPort(back), dstPort(back)], [t2, 5000]);
+    // Hairpinned traffic never reaches the IPv4 outside: the firewall neither judged nor tracked it.
+    assert.equal(g.conntrack.connectionCount, 2);
+    assert.match(there.trace.join('\n'), /firewall-out continue: hairpinned: stays inside/);
+    assertChecksums([p, back]);
+  });
+
+  test('RFC 4787 REQ-9: a host reaches its own other mapping through the pool address', () => {
+    const g = new Gateway(tenantYaml({ nat64: false }));
+    const t2 = mapping(g, X4, 6001);
+    const t1 = mapping(g, X4, 6000);
+    const p = g.pass(udp(X4, 6000, T, t2));
+    assert.deepEqual(addresses(p), [T, X4]);
+    assert.deepEqual([srcPort(p), dstPort(p)], [t1, 6001]);
+  });
+
+  test('RFC 5382 REQ-8: a TCP connection between two NAT44 hosts through the pool address opens both ways', () => {
+    const g = new Gateway(tenantYaml({ nat64: false }));
+    const t2 = mapping(g, X4b, 8080, 'tcp');
+    const syn = g.pass(tcp(X4, 40000, T, t2, TCP_SYN, { seq: 10 }));
+    const t1 = srcPort(syn);
+    assert.deepEqual(addresses(syn), [T, X4b]);
+    assert.equal(dstPort(syn), 8080);
+    const synAck = g.pass(tcp(X4b, 8080, T, t1, TCP_SYN | TCP_ACK, { seq: 70, ack: 11 }));
+    assert.deepEqual(addresses(synAck), [T, X4]);
+    assert.deepEqual([srcPort(synAck), dstPort(synAck)], [t2, 40000]);
+    g.pass(tcp(X4, 40000, T, t2, TCP_ACK, { seq: 11, ack: 71 }));
+    const states = g.napt.sessions().filter((s) => s.remote === T).map((s) => s.state).sort();
+    assert.deepEqual(states, ['ESTABLISHED', 'ESTABLISHED']);
+    assertChecksums([syn, synAck]);
+  });
+
+  test('RFC 5508 REQ-7/REQ-7a: an ICMP error about a hairpinned packet reaches its sender, the quote as the sender sent it', () => {
+    const g = new Gateway(tenantYaml({ nat64: false }));
+    const t2 = mapping(g, X4b, 5001);
+    const t1 = mapping(g, X4, 5000);
+    const delivered = g.pass(udp(X4, 5000, T, t2, 'anyone there?'));
+    const e = g.pass(icmpError(X4b, T, 3, 3, delivered));
+    assert.deepEqual(icmpType(e), [3, 3]);
+    assert.deepEqual(addresses(e), [T, X4]);
+    const q = quoted(e);
+    // REQ-7a: the outer destination is the quoted source after translation.
+    assert.deepEqual(addresses(q), [X4, T]);
+    assert.deepEqual([srcPort(q), dstPort(q)], [5000, t2]);
+    assert.notEqual(t1, 5000);
+    assertChecksums([e]);
+  });
+
+  test('hairpinned flows are not cached: each packet takes the two sessions\' way', () => {
+    const g = new Gateway(tenantYaml({ nat64: false }));
+    const t2 = mapping(g, X4b, 5001);
+    for (let i = 0; i < 3; i++) {
+      const r = g.send(udp(X4, 5000, T, t2));
+      assert.equal(r.verdict, Verdict.Emit);
+      assert.match(r.trace.join('\n'), /flow-cache continue: miss[\s\S]*flow-learn continue: not recorded/);
+    }
+  });
+
+  test('hairpinning obeys the target mapping\'s filtering and existence', () => {
+    const g = new Gateway(tenantYaml({ nat64: false, filtering: 'address-dependent' }));
+    const t2 = mapping(g, X4b, 5001);
+    // X2 has talked to Z only: T (as X1's mapping) is a new address for it.
+    assert.equal(g.send(udp(X4, 5000, T, t2)).drop, 'translate:nat.filtered');
+    assert.equal(g.send(udp(X4, 5000, T, 9)).drop, 'translate:nat.noBinding');
+  });
+
+  test('RFC 5508 REQ-7: ICMP queries to a pool address are not hairpinned under NAPT, and map nothing', () => {
+    const g = new Gateway(tenantYaml());
+    assert.equal(g.send(echo(X4, T, 1, 1)).drop, 'translate:hairpinIcmpQuery');
+    assert.equal(g.send(echo(X6, YT, 1, 1)).drop, 'translate:hairpinIcmpQuery');
+    assert.equal(g.dropCount('translate', 'hairpinIcmpQuery'), 2);
+    assert.equal(g.napt.sessionCount, 0);
+  });
+
+  test('RFC 6146 §3.8: NAT64 from X1\' to prefix + T:t2 reaches X2\':x2 from prefix + T:t1, one hop, and back', () => {
+    const g = new Gateway(tenantYaml({ nat44: false }));
+    const t2 = mapping(g, X6b, 5001);
+    const t1 = mapping(g, X6, 5000);
+    const r = g.send(udp(X6, 5000, YT, t2, 'hello v6 neighbour', { hopLimit: 64 }));
+    assert.equal(r.verdict, Verdict.Emit, r.trace.join('\n'));
+    assert.equal(r.out.length, 1);
+    const p = r.out[0]!;
+    // Both hosts share the one pool address: the source is T through the prefix, not X2'.
+    assert.deepEqual(addresses(p), [YT, X6b]);
+    assert.deepEqual([srcPort(p), dstPort(p), ttl(p)], [t1, 5001, 63]);
+    assert.match(r.trace.join('\n'), /translate continue: ipv6 to ipv6, nat64-in, hairpinned/);
+    const back = g.pass(udp(X6b, 5001, YT, t1, 'hello back'));
+    assert.deepEqual(addresses(back), [YT, X6]);
+    assert.deepEqual([srcPort(back), dstPort(back)], [t2, 5000]);
+    assertChecksums([p, back]);
+  });
+
+  test('RFC 6146 §3.8: a TCP connection between two NAT64 hosts opens through the pool address', () => {
+    const g = new Gateway(tenantYaml({ nat44: false }));
+    const t2 = mapping(g, X6b, 8080, 'tcp');
+    const syn = g.pass(tcp(X6, 40000, YT, t2, TCP_SYN, { seq: 10 }));
+    const t1 = srcPort(syn);
+    assert.deepEqual(addresses(syn), [YT, X6b]);
+    const synAck = g.pass(tcp(X6b, 8080, YT, t1, TCP_SYN | TCP_ACK, { seq: 70, ack: 11 }));
+    assert.deepEqual(addresses(synAck), [YT, X6]);
+    assert.equal(dstPort(synAck), 40000);
+    g.pass(tcp(X6, 40000, YT, t2, TCP_ACK, { seq: 11, ack: 71 }));
+    assert.deepEqual(g.napt.sessions().filter((s) => s.remote === T).map((s) => s.state), ['ESTABLISHED', 'ESTABLISHED']);
+    assertChecksums([syn, synAck]);
+  });
+
+  test('RFC 6146 §3.8, RFC 5508 REQ-7: an ICMPv6 error about a hairpinned packet reaches its IPv6 sender', () => {
+    const g = new Gateway(tenantYaml({ nat44: false }));
+    const t2 = mapping(g, X6b, 5001);
+    const delivered = g.pass(udp(X6, 5000, YT, t2, 'anyone there?'));
+    const e = g.pass(icmpError(X6b, YT, 1, 4, delivered));
+    assert.deepEqual(icmpType(e), [1, 4]);
+    assert.deepEqual(addresses(e), [YT, X6]);
+    const q = quoted(e);
+    assert.deepEqual(addresses(q), [X6, YT]);
+    assert.deepEqual([srcPort(q), dstPort(q)], [5000, t2]);
+    assertChecksums([e]);
+  });
+
+  test('across families: a NAT64 host reaches a NAT44 host\'s mapping and the other way round', () => {
+    const g = new Gateway(tenantYaml());
+    const t44 = mapping(g, X4b, 5001);
+    const t64 = mapping(g, X6b, 5002);
+    const to44 = g.pass(udp(X6, 5000, YT, t44, 'from v6'));
+    assert.deepEqual(addresses(to44), [T, X4b]);
+    assert.equal(dstPort(to44), 5001);
+    const to64 = g.pass(udp(X4, 5000, T, t64, 'from v4', { ttl: 20 }));
+    assert.deepEqual(addresses(to64), [YT, X6b]);
+    assert.deepEqual([dstPort(to64), ttl(to64)], [5002, 19]);
+    assertChecksums([to44, to64]);
+  });
+});
