@@ -18,26 +18,19 @@ const OUTSIDE_ADDR = 2;
 /** Protocol index (bits 0-7), flags (8-15), owner index (16-31). */
 const META = 3;
 
-/** Inside index: (tenant, inside address, protocol, inside port) → BIB id. */
+/** Inside index: (inside host, protocol, inside port) → BIB id. The host entry stands for
+ * (tenant, inside address), so the key is three small numbers held in the entry's own record. */
 class BibInsideIndex extends HashIndex {
-  probeTenant = 0;
-  probeAddr: Uint32Array = new Uint32Array(4);
-  probeOff = 0;
+  probeHost = 0;
   probeProto = 0;
   probePort = 0;
-  constructor(capacity: number, private readonly rec: Int32Array, private readonly hosts: HostTable) {
+  constructor(capacity: number, private readonly rec: Int32Array) {
     super(capacity);
   }
   protected keyEquals(id: number): boolean {
     const r = this.rec;
     const o = id * W;
-    if ((r[o + PORTS]! & 0xffff) !== this.probePort || (r[o + META]! & 0xff) !== this.probeProto) return false;
-    const h = r[o + HOST]!;
-    const a = this.hosts.addr;
-    const p = this.probeAddr;
-    const po = this.probeOff;
-    const i = h << 2;
-    return a[i + 3] === p[po + 3] && a[i + 2] === p[po + 2] && a[i] === p[po] && a[i + 1] === p[po + 1] && this.hosts.tenant[h] === this.probeTenant;
+    return r[o + HOST] === this.probeHost && (r[o + PORTS]! & 0xffff) === this.probePort && (r[o + META]! & 0xff) === this.probeProto;
   }
 }
 
@@ -86,7 +79,7 @@ export class BibTable {
     this.rec = new Int32Array(capacity * W);
     this.entryNumber = new Uint32Array(capacity);
     this.sessionCount = new Uint32Array(capacity);
-    this.insideIndex = new BibInsideIndex(capacity, this.rec, hosts);
+    this.insideIndex = new BibInsideIndex(capacity, this.rec);
     this.outsideIndex = new BibOutsideIndex(capacity, this.rec, hosts);
     this.seed = seed | 0;
   }
@@ -135,24 +128,21 @@ export class BibTable {
     this.rec[o] = (this.rec[o]! & 0xffff) | (owner << 16);
   }
 
-  /** Inside-key hash from the host key's hash (`HostTable.hash`). */
-  insideHash(hostHash: number, pi: number, port: number): number {
-    return finishHash(hashWord(hostHash, (pi << 16) | port)) | 0;
+  insideHash(host: number, pi: number, port: number): number {
+    return finishHash(hashWord(hashWord(this.seed ^ 0x5bd1e995, host), (pi << 16) | port)) | 0;
   }
 
   outsideHash(tenant: number, pi: number, addr: number, port: number): number {
     return finishHash(hashWord(hashWord(hashWord(this.seed, tenant), addr), (pi << 16) | port)) | 0;
   }
 
-  /** Entry for inside (tenant, addr, pi, port), whose host-key hash is `hostHash`; -1 if none. */
-  findInside(hostHash: number, tenant: number, addr: Uint32Array, off: number, pi: number, port: number): number {
+  /** Entry of inside host `host` (a `HostTable` id), protocol index `pi` and port; -1 if none. */
+  findInside(host: number, pi: number, port: number): number {
     const ix = this.insideIndex;
-    ix.probeTenant = tenant | 0;
-    ix.probeAddr = addr;
-    ix.probeOff = off;
+    ix.probeHost = host;
     ix.probeProto = pi;
     ix.probePort = port;
-    return ix.lookup(this.insideHash(hostHash, pi, port));
+    return ix.lookup(this.insideHash(host, pi, port));
   }
 
   findOutside(tenant: number, pi: number, addr: number, port: number): number {
@@ -165,7 +155,7 @@ export class BibTable {
   }
 
   /** Adds an entry; the caller checked both keys are absent. -1 when full. */
-  add(host: number, hostHash: number, pi: number, insidePort: number, outsideAddr: number, outsidePort: number, flags: number, owner: number, entryNumber: number): number {
+  add(host: number, pi: number, insidePort: number, outsideAddr: number, outsidePort: number, flags: number, owner: number, entryNumber: number): number {
     const id = this.pool.allocate();
     if (id < 0) return -1;
     const o = id * W;
@@ -176,18 +166,16 @@ export class BibTable {
     r[o + META] = pi | (flags << 8) | (owner << 16);
     this.entryNumber[id] = entryNumber;
     this.sessionCount[id] = 0;
-    this.insideIndex.insert(this.insideHash(hostHash, pi, insidePort), id);
+    this.insideIndex.insert(this.insideHash(host, pi, insidePort), id);
     this.outsideIndex.insert(this.outsideHash(this.hosts.tenant[host]!, pi, outsideAddr, outsidePort), id);
     return id;
   }
 
   remove(id: number): void {
     const h = this.hostOf(id);
-    const tenant = this.hosts.tenant[h]!;
     const pi = this.protoOf(id);
-    const hostHash = this.hosts.hash(tenant, this.hosts.addr, h << 2);
-    this.insideIndex.remove(this.insideHash(hostHash, pi, this.insidePortOf(id)), id);
-    this.outsideIndex.remove(this.outsideHash(tenant, pi, this.outsideAddrOf(id), this.outsidePortOf(id)), id);
+    this.insideIndex.remove(this.insideHash(h, pi, this.insidePortOf(id)), id);
+    this.outsideIndex.remove(this.outsideHash(this.hosts.tenant[h]!, pi, this.outsideAddrOf(id), this.outsidePortOf(id)), id);
     this.pool.release(id);
   }
 

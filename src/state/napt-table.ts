@@ -149,7 +149,8 @@ export class NaptTable {
     remoteAddr |= 0;
     const hosts = this.hosts;
     const hostHash = hosts.hash(tenant, inside, 0);
-    let b = this.bib.findInside(hostHash, tenant, inside, 0, pi, insidePort);
+    let host = hosts.find(hostHash, tenant, inside, 0);
+    let b = host >= 0 ? this.bib.findInside(host, pi, insidePort) : -1;
     if (b >= 0) {
       const s = this.sessionTable.find(b, remoteAddr, remotePort);
       if (s >= 0) {
@@ -160,7 +161,6 @@ export class NaptTable {
     // RFC 6146 §3.5.2.2 CLOSED: only a SYN opens a TCP session. (The RFC lets a non-SYN
     // segment with a BIB entry through without a session if policy allows; ours does not.)
     if (pi === NAPT_TCP && (tcpFlags & SYN) === 0) return this.refuse(D.tcpNotSyn);
-    let host = b >= 0 ? this.bib.hostOf(b) : hosts.find(hostHash, tenant, inside, 0);
     // Every limit before anything is created, so a refusal leaves nothing behind.
     const limit = this.sessionLimit(tenant, host);
     if (limit !== 0) return this.refuse(limit);
@@ -170,7 +170,7 @@ export class NaptTable {
       const ai = this.allocate(pi, host, hostHash, insidePort);
       if (ai < 0) return this.refuse(this.lastDrop);
       if (host < 0) host = hosts.findOrAdd(hostHash, tenant, inside, 0);
-      b = this.addBib(host, hostHash, pi, insidePort, this.ports.addresses[ai]! | 0, this.allocatedPort, 0, this.self, this.nextEntryNumber(), true);
+      b = this.addBib(host, pi, insidePort, this.ports.addresses[ai]! | 0, this.allocatedPort, 0, this.self, this.nextEntryNumber(), true);
     }
     const s = this.addSession(b, remoteAddr, remotePort, pi === NAPT_TCP ? TcpState.insideInit : 0, this.self, this.nextEntryNumber());
     if (pi === NAPT_TCP) {
@@ -235,7 +235,8 @@ export class NaptTable {
   findOutbound(tenant: number, proto: number, inside: Uint32Array, insidePort: number, remoteAddr: number, remotePort: number): number {
     const pi = naptProtocolIndex(proto);
     if (pi < 0) return -1;
-    const b = this.bib.findInside(this.hosts.hash(tenant, inside, 0), tenant, inside, 0, pi, insidePort);
+    const host = this.hosts.find(this.hosts.hash(tenant, inside, 0), tenant, inside, 0);
+    const b = host < 0 ? -1 : this.bib.findInside(host, pi, insidePort);
     return b < 0 ? -1 : this.sessionTable.find(b, remoteAddr, remotePort);
   }
 
@@ -403,7 +404,8 @@ export class NaptTable {
     if (owner < 0) return this.applyRefused(D.applyTableFull);
     const addr = r.insideLocalAddr;
     const hostHash = this.hosts.hash(tenant, addr, 0);
-    let b = this.bib.findInside(hostHash, tenant, addr, 0, pi, r.insideLocalPort);
+    const host = this.hosts.find(hostHash, tenant, addr, 0);
+    let b = host < 0 ? -1 : this.bib.findInside(host, pi, r.insideLocalPort);
     if (r.kind === ChangeKind.bib) {
       if (r.action === ChangeAction.delete) {
         if (b < 0) return this.applyRefused(D.applyUnknownEntry);
@@ -728,7 +730,7 @@ export class NaptTable {
     if (this.ports.claim(pi, outsideAddr, outsidePort) === PortClaim.taken) throw new RangeError('static BIB entry on a taken pool port');
     const hostHash = this.hosts.hash(tenant, inside, 0);
     const host = this.hosts.findOrAdd(hostHash, tenant, inside, 0);
-    this.addBib(host, hostHash, pi, insidePort, outsideAddr, outsidePort, BibFlag.static, 0, this.nextEntryNumber(), false);
+    this.addBib(host, pi, insidePort, outsideAddr, outsidePort, BibFlag.static, 0, this.nextEntryNumber(), false);
   }
 
   /** Installs a peer's mapping; -1 with `lastDrop` when it collides or does not fit. */
@@ -744,11 +746,11 @@ export class NaptTable {
     }
     this.ports.claim(pi, outsideAddr, outsidePort);
     const h = host >= 0 ? host : this.hosts.findOrAdd(hostHash, tenant, addr, 0);
-    return this.addBib(h, hostHash, pi, insidePort, outsideAddr, outsidePort, 0, owner, entryNumber, false);
+    return this.addBib(h, pi, insidePort, outsideAddr, outsidePort, 0, owner, entryNumber, false);
   }
 
-  private addBib(host: number, hostHash: number, pi: number, insidePort: number, outsideAddr: number, outsidePort: number, flags: number, owner: number, entryNumber: number, announce: boolean): number {
-    const b = this.bib.add(host, hostHash, pi, insidePort, outsideAddr, outsidePort, flags, owner, entryNumber);
+  private addBib(host: number, pi: number, insidePort: number, outsideAddr: number, outsidePort: number, flags: number, owner: number, entryNumber: number, announce: boolean): number {
+    const b = this.bib.add(host, pi, insidePort, outsideAddr, outsidePort, flags, owner, entryNumber);
     const hosts = this.hosts;
     hosts.bibCount[host]!++;
     // RFC 4787 REQ-2: the host's first mapping fixes its pool address for the rest.
