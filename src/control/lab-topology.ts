@@ -708,14 +708,15 @@ export function labPathRoutes(path: LabDataPath, opts: StandardLabOptions = {}):
  * by a policy rule, while nothing from the IPv4 side reaches the private prefix except through
  * the translator.
  */
-export function labTunCommands(dev: string, pools4: readonly string[], opts: { nat44?: boolean; nat64Prefixes?: readonly string[] } = {}, lab: StandardLabOptions = {}): string[] {
+export function labTunCommands(dev: string, pools4: readonly string[], opts: { nat44?: boolean; nat44Rules?: boolean; nat64Prefixes?: readonly string[] } = {}, lab: StandardLabOptions = {}): string[] {
   const A = LAB_ADDRESSES;
   const lines = ['link set ' + dev + ' up'];
   for (const p of opts.nat64Prefixes ?? [A.wkp, A.nsp64]) lines.push('route replace ' + p + ' dev ' + dev);
   for (const p of pools4) lines.push('route replace ' + p + ' dev ' + dev);
-  if (opts.nat44) {
+  if (opts.nat44) lines.push('route replace 0.0.0.0/0 dev ' + dev + ' table 44');
+  // Rules outlive the device: a restarted translator finds them in place (`nat44Rules: false`).
+  if (opts.nat44 && opts.nat44Rules !== false) {
     lines.push(
-      'route replace 0.0.0.0/0 dev ' + dev + ' table 44',
       'rule add from ' + A.client4Prefix + ' iif to-c4 lookup 44 pref 100',
       // Inbound to the private prefix other than the translator's output: refused, as behind a real NAT.
       'rule add to ' + A.client4Prefix + ' iif ' + (lab.ipv4LinkMtu !== undefined ? 'to-r4' : 'to-s4') + ' prohibit pref 101',
@@ -777,4 +778,70 @@ export function labGatewayConfig(opts: LabGatewayConfigOptions, lab: StandardLab
     api: { listen: opts.apiListen ?? '127.0.0.1:8080' },
     log: { level: 'info' },
   };
+}
+
+/** A translator running in the lab's gateway namespace. */
+export interface LabGatewayProcess {
+  readonly process: LabProcess;
+  readonly configPath: string;
+  /** SIGTERM (natmesh drains and exits), SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+export interface StartLabGatewayOptions {
+  /** How to run natmesh: e.g. `[process.execPath, 'dist/control/cli.js']`; `run --config FILE` is appended. */
+  readonly command: readonly string[];
+  /** The configuration (from `labGatewayConfig`, possibly edited). */
+  readonly config: Record<string, unknown>;
+  /** The YAML file is written here. */
+  readonly configPath: string;
+  readonly lab?: StandardLabOptions;
+  readonly readyTimeoutMs?: number;
+  /** Add the gateway namespace's routes into the TUN device (default true). They go away with
+   * the device, so a restarted natmesh needs them again. */
+  readonly tunRoutes?: boolean;
+}
+
+async function waitUntil(what: string, proc: LabProcess, timeoutMs: number, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let exited: number | string | null = null;
+  void proc.exited.then((s) => { exited = s; });
+  for (;;) {
+    if (exited !== null) throw new Error('natmesh exited (' + exited + ') before ' + what + ':\n' + proc.stderr() + proc.stdout());
+    if (await ready()) return;
+    if (performance.now() > deadline) throw new Error('natmesh: no ' + what + ' after ' + timeoutMs + ' ms:\n' + proc.stderr() + proc.stdout());
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Starts `natmesh run` in the gateway namespace of a standard lab and waits until it moves
+ * packets: its TUN device exists (then the namespace's routes into it are added) or its tunnel
+ * port's UDP socket is bound.
+ */
+export async function startLabGateway(lab: LabTopology, opts: StartLabGatewayOptions): Promise<LabGatewayProcess> {
+  const { writeFileSync } = await import('node:fs');
+  const { stringify } = await import('yaml');
+  writeFileSync(opts.configPath, stringify(opts.config));
+  const proc = lab.spawn(LAB_HOSTS.gateway, [...opts.command, 'run', '--config', opts.configPath]);
+  const timeout = opts.readyTimeoutMs ?? 15_000;
+  const ports = (opts.config.ports ?? []) as { type: string; device?: string; listen?: string }[];
+  const tenants = (opts.config.tenants ?? []) as { nat?: { pool4?: string[]; nat44?: unknown } }[];
+  for (const port of ports) {
+    if (port.type === 'tun') {
+      const dev = port.device!;
+      await waitUntil('TUN device ' + dev, proc, timeout, async () => (await lab.exec(LAB_HOSTS.gateway, [IP, 'link', 'show', dev], { check: false })).code === 0);
+      if (opts.tunRoutes !== false) {
+        const pools = tenants.flatMap((t) => t.nat?.pool4 ?? []);
+        // Policy rules outlive the device (a restart finds them in place); adding one twice fails.
+        const rulesInPlace = (await lab.exec(LAB_HOSTS.gateway, [IP, 'rule', 'show', 'pref', '100'])).stdout.trim() !== '';
+        const nat44 = tenants.some((t) => t.nat?.nat44 !== undefined);
+        await lab.ip(LAB_HOSTS.gateway, labTunCommands(dev, pools, { nat44, nat44Rules: !rulesInPlace }, opts.lab));
+      }
+    } else {
+      const port_ = port.listen?.split(':').pop() ?? (port.type === 'vxlan' ? '4789' : '6081');
+      await waitUntil('UDP port ' + port_, proc, timeout, async () => (await lab.exec(LAB_HOSTS.gateway, ['ss', '-Hlun', 'sport = :' + port_], { check: false })).stdout.trim() !== '');
+    }
+  }
+  return { process: proc, configPath: opts.configPath, stop: (graceMs = 5000) => proc.stop(graceMs) };
 }
