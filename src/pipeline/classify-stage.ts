@@ -11,7 +11,7 @@ import { Verdict } from './verdict.js';
 export const ClassifyDrop = defineDropReasons({
   ethernetTruncated: 'Ethernet: frame shorter than its header and VLAN tags',
   ethernetUnsupported: 'Ethernet: IEEE 802.3 length (LLC) frame, or a VLAN stack other than C-tag, S-tag + C-tag',
-  arp: 'ARP (RFC 826): not IP, the gateway does not translate it',
+  arp: 'ARP (RFC 826): not IP, and no neighbor stage answers it here (replay)',
   notIp: 'EtherType is neither IPv4 nor IPv6 (LLDP, MPLS, PPPoE, ...)',
   ipEmpty: 'no IP header: the link payload is empty',
   ipVersionMismatch: 'IP version field disagrees with the EtherType or the link type',
@@ -21,14 +21,18 @@ export const ClassifyDrop = defineDropReasons({
 /**
  * First stage: finds the IP packet inside the frame and its family. Ethernet frames are read
  * through the wire `EthernetFrame` view (802.1Q C-tag and 802.1ad S-tag + C-tag stacks); raw IP
- * links start with the IP header. Frames that are not IP (ARP and everything else) are dropped
- * here with a reason naming what they were. Nothing beyond the version nibble and the length
+ * links start with the IP header. Frames that are not IP are dropped here with a reason naming
+ * what they were; ARP too, unless a neighbor stage follows (`passArp`), which gets it with
+ * `ipVersion` 0 and `l3Off` at the ARP packet. Nothing beyond the version nibble and the length
  * field of the IP header is checked: the translator owns IP validation.
  */
 export class ClassifyStage implements Stage {
   readonly name = 'classify';
   readonly phase = StagePhase.Ingress;
   readonly reasons = ClassifyDrop;
+
+  /** @param passArp hand ARP frames on (to the neighbor stage) instead of dropping them. */
+  constructor(readonly passArp = false) {}
 
   process(pkt: PacketContext): Verdict {
     let etherType = 0;
@@ -37,9 +41,16 @@ export class ClassifyStage implements Stage {
       const drop = eth.check();
       if (drop !== 0) return pkt.drop(drop === WireDrop.code.truncated ? ClassifyDrop.code.ethernetTruncated : ClassifyDrop.code.ethernetUnsupported);
       etherType = eth.etherType();
-      if (etherType === EtherType.Arp) return pkt.drop(ClassifyDrop.code.arp);
-      if (etherType !== EtherType.Ipv4 && etherType !== EtherType.Ipv6) return pkt.drop(ClassifyDrop.code.notIp);
       const payload = eth.payloadOff();
+      if (etherType === EtherType.Arp) {
+        if (!this.passArp) return pkt.drop(ClassifyDrop.code.arp);
+        pkt.l2Len = payload - pkt.off;
+        pkt.l3Off = payload;
+        pkt.l3Len = pkt.off + pkt.len - payload;
+        pkt.ipVersion = 0;
+        return Verdict.Continue;
+      }
+      if (etherType !== EtherType.Ipv4 && etherType !== EtherType.Ipv6) return pkt.drop(ClassifyDrop.code.notIp);
       pkt.l2Len = payload - pkt.off;
       pkt.l3Off = payload;
       pkt.l3Len = pkt.off + pkt.len - payload;
@@ -79,7 +90,7 @@ export class ClassifyStage implements Stage {
       const t = pkt.eth.check() === 0 ? pkt.eth.etherType() : (pkt.buf[pkt.off + ETHERNET_OFF_ETHERTYPE]! << 8) | pkt.buf[pkt.off + ETHERNET_OFF_ETHERTYPE + 1]!;
       return 'ethertype 0x' + t.toString(16).padStart(4, '0') + ', ' + pkt.len + ' bytes';
     }
-    let s = 'ipv' + pkt.ipVersion + ', ' + pkt.l3Len + ' bytes';
+    let s = (pkt.ipVersion === 0 ? 'arp' : 'ipv' + pkt.ipVersion) + ', ' + pkt.l3Len + ' bytes';
     if (pkt.linkKind === LinkKind.Ethernet) {
       const tags = pkt.eth.tagCount();
       s += ' in ethernet';

@@ -1,5 +1,5 @@
 import { defineDropReasons } from '../wire/drop-reasons.js';
-import { ETHERNET_ADDR_LEN, ETHERNET_OFF_DST, ETHERNET_OFF_SRC, EtherType } from '../wire/ethernet.js';
+import { ETHERNET_ADDR_LEN, ETHERNET_HEADER_LEN, ETHERNET_OFF_DST, ETHERNET_OFF_ETHERTYPE, ETHERNET_OFF_SRC, EtherType } from '../wire/ethernet.js';
 import { XlatOutputKind } from '../xlat/xlat-output.js';
 import { LinkKind } from './link-kind.js';
 import type { PacketContext } from './packet-context.js';
@@ -29,6 +29,7 @@ export class EmitStage implements Stage {
   process(pkt: PacketContext): Verdict {
     const src = pkt.packets;
     if (src.count === 0) return pkt.drop(EmitDrop.code.nothingToSend);
+    if (pkt.routed) return this.emitRouted(pkt);
     const frames = pkt.frames;
     const kind = frames.linkKind;
     const l2 = kind === LinkKind.Ethernet ? pkt.l2Len : 0;
@@ -63,9 +64,43 @@ export class EmitStage implements Stage {
     return Verdict.Emit;
   }
 
+  private emitRouted(pkt: PacketContext): Verdict {
+    const src = pkt.packets;
+    const frames = pkt.frames;
+    const fb = frames.bytes;
+    const sb = src.bytes;
+    const macs = pkt.egressMacs;
+    for (let i = 0; i < src.count; i++) {
+      const iface = pkt.egressIface[i]!;
+      if (iface < 0) continue;
+      const so = src.offsets[i]!;
+      const len = src.lengths[i]!;
+      const version = len > 0 ? sb[so]! >>> 4 : 0;
+      if (version !== 4 && version !== 6) return pkt.drop(EmitDrop.code.badPacket);
+      const l2 = pkt.egressLink[i] === LinkKind.Ethernet ? ETHERNET_HEADER_LEN : 0;
+      if (frames.room() < l2 + len) return pkt.drop(EmitDrop.code.outputFull);
+      const fo = frames.used;
+      if (l2 > 0) {
+        // Destination then source MAC, as the route stage laid them out; no VLAN tag.
+        const m = i * 2 * ETHERNET_ADDR_LEN;
+        for (let k = 0; k < 2 * ETHERNET_ADDR_LEN; k++) fb[fo + k] = macs[m + k]!;
+        const type = version === 4 ? EtherType.Ipv4 : EtherType.Ipv6;
+        fb[fo + ETHERNET_OFF_ETHERTYPE] = type >>> 8;
+        fb[fo + ETHERNET_OFF_ETHERTYPE + 1] = type & 0xff;
+      }
+      for (let k = 0; k < len; k++) fb[fo + l2 + k] = sb[so + k]!;
+      frames.push(l2 + len, src.kinds[i]!, iface, pkt.egressPeer[i]!);
+    }
+    return Verdict.Emit;
+  }
+
   describe(pkt: PacketContext, verdict: Verdict): string {
     const f = pkt.frames;
     const parts: string[] = [];
+    if (pkt.routed) {
+      for (let i = 0; i < f.count; i++) parts.push((f.kinds[i] === XlatOutputKind.IcmpError ? 'icmp-error ' : '') + f.lengths[i] + ' bytes by iface ' + f.ifaces[i] + (f.peers[i]! >= 0 ? ' to peer ' + f.peers[i] : ''));
+      return parts.length === 0 ? 'nothing' : f.count + (f.count === 1 ? ' frame: ' : ' frames: ') + parts.join(', ');
+    }
     for (let i = 0; i < f.count; i++) {
       const l2 = f.linkKind === LinkKind.Ethernet ? pkt.l2Len : 0;
       const version = f.bytes[f.offsets[i]! + l2]! >>> 4;

@@ -13,6 +13,11 @@ export class FrameBatch {
   readonly lengths: Int32Array;
   /** `XlatOutputKind` of the packet each frame carries (translated, or a generated ICMP error). */
   readonly kinds: Uint8Array;
+  /** Interface each frame leaves by (the gateway's global index), -1 when the pipeline has no
+   * route stage (replay: the caller's one output). */
+  readonly ifaces: Int32Array;
+  /** Remote tunnel endpoint each frame goes to (the port's index), -1: every allowed remote. */
+  readonly peers: Int32Array;
   /** Framing of every frame in the batch. */
   linkKind: LinkKind;
 
@@ -23,6 +28,8 @@ export class FrameBatch {
     this.offsets = new Int32Array(maxFrames);
     this.lengths = new Int32Array(maxFrames);
     this.kinds = new Uint8Array(maxFrames);
+    this.ifaces = new Int32Array(maxFrames);
+    this.peers = new Int32Array(maxFrames);
   }
 
   reset(): void {
@@ -35,12 +42,15 @@ export class FrameBatch {
     return this.count < this.offsets.length ? this.bytes.length - this.used : 0;
   }
 
-  /** Records the frame of `len` bytes the caller wrote at `used`, after checking `room()`. */
-  push(len: number, kind: number): void {
+  /** Records the frame of `len` bytes the caller wrote at `used`, after checking `room()`, leaving
+   * by `iface` toward `peer`. */
+  push(len: number, kind: number, iface = -1, peer = -1): void {
     const i = this.count;
     this.offsets[i] = this.used;
     this.lengths[i] = len;
     this.kinds[i] = kind;
+    this.ifaces[i] = iface;
+    this.peers[i] = peer;
     this.count = i + 1;
     this.used += len;
   }

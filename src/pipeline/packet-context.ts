@@ -25,6 +25,10 @@ export class PacketContext {
   tenant = 0;
   /** Trace this packet: the pipeline reports every stage's verdict to its trace sink. */
   traced = false;
+  /** Interface the frame came in by (the gateway's global index); -1 when no port set it (replay). */
+  ingressIface = -1;
+  /** The port's index of the remote tunnel endpoint the frame came from; -1: none (TUN). */
+  ingressPeer = -1;
 
   // Set by classify.
   /** Bytes of link-layer header before the IP header (Ethernet + tags; 0 for raw IP). */
@@ -56,6 +60,18 @@ export class PacketContext {
   /** What the NAT stage did (`NatAction`), recorded in the flow cache. */
   natAction = 0;
 
+  // Set by the route stage, per packet of `packets` (index i of `packets` is index i here).
+  /** The route stage ran: emit frames each packet for its egress interface, not like the input. */
+  routed = false;
+  /** Egress interface of each packet; -1: the packet does not leave (no route, unresolved). */
+  readonly egressIface: Int32Array;
+  /** Tunnel peer of each packet (-1: flood to every remote). */
+  readonly egressPeer: Int32Array;
+  /** `LinkKind` of each packet's egress interface. */
+  readonly egressLink: Uint8Array;
+  /** Ethernet destination then source address of each packet, 12 bytes per packet. */
+  readonly egressMacs: Uint8Array;
+
   /** Reason code of the drop, in the reason table of the stage that dropped; 0 otherwise. */
   reason = 0;
   /** Index of the stage that dropped, or -1. */
@@ -74,6 +90,11 @@ export class PacketContext {
   constructor(outputLink: LinkKind, packets = new XlatOutput(), frames = new FrameBatch(outputLink)) {
     this.packets = packets;
     this.frames = frames;
+    const n = packets.offsets.length;
+    this.egressIface = new Int32Array(n);
+    this.egressPeer = new Int32Array(n);
+    this.egressLink = new Uint8Array(n);
+    this.egressMacs = new Uint8Array(n * 12);
   }
 
   /** Points the context at a new input frame and clears every per-packet field. */
@@ -85,6 +106,8 @@ export class PacketContext {
     this.index = index;
     this.tenant = 0;
     this.traced = false;
+    this.ingressIface = -1;
+    this.ingressPeer = -1;
     this.l2Len = 0;
     this.l3Off = off;
     this.l3Len = len;
@@ -97,6 +120,7 @@ export class PacketContext {
     this.session = -1;
     this.sessionEntry = 0;
     this.natAction = 0;
+    this.routed = false;
     this.reason = 0;
     this.dropStage = -1;
     this.packets.reset();
