@@ -128,7 +128,7 @@ export class NaptTable {
     this.holdSyns = config.unsolicitedSyn === 'hold';
     this.maxPerTenant = config.maxSessionsPerTenant;
     this.maxPerHost = config.maxSessionsPerHost;
-    this.ports.assignStriped(config.blockOwners.length > 0 ? config.blockOwners : [this.natId]);
+    this.ports.assignBlocks(config.blockOwners.length > 0 ? config.blockOwners : [this.natId]);
     for (const e of config.staticBib) this.addStatic(e.tenant | 0, naptProtocolIndex(e.protocol), e.inside, e.insidePort, e.outside | 0, e.outsidePort);
   }
 
@@ -363,6 +363,20 @@ export class NaptTable {
   }
 
   // ---------------------------------------------------------------- operator and replication
+
+  /**
+   * Stripes the pool's port blocks across the nodes `nodes` (NAT IDs): every node computing it
+   * from the same list agrees, and each gets blocks on every address. This node then allocates
+   * only from its own blocks; ports already in use stay in use. See `ports` for single blocks.
+   */
+  assignBlocks(nodes: ArrayLike<number>): void {
+    this.ports.assignBlocks(nodes);
+  }
+
+  /** Gives block `block` (`ports.blockOf(addr, port)`) to node `node` (0: to nobody). */
+  assignBlock(block: number, node: number): void {
+    this.ports.assign(block, node);
+  }
 
   /** Deletes session `id` (operator, API). Only the owner may (seed 002): false, counted as
    * `notOwner`, for a replica; false for a free id. */

@@ -172,7 +172,7 @@ export class PortBlockAllocator {
    * nodes[(a + i) mod n]), so each node owns blocks on every address and paired pooling works
    * on each. Every node computing this from the same list agrees on the result.
    */
-  assignStriped(nodes: ArrayLike<number>): void {
+  assignBlocks(nodes: ArrayLike<number>): void {
     const n = nodes.length;
     if (n === 0) throw new RangeError('no nodes to assign blocks to');
     for (let b = 0; b < this.blockCount; b++) {

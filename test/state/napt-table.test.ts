@@ -138,9 +138,13 @@ describe('NaptTable: mapping (RFC 4787 REQ-1..4, RFC 5382 REQ-1, RFC 6146 §3.5.
     assert.equal(t.outbound(TEN, UDP, X, 1, Z, 1, 0), -1);
     assert.equal(t.lastDrop, D.noPortBlocks);
     assert.equal(t.drops.get('noPortBlocks'), 1);
-    t.ports.assign(t.ports.blockOf(POOL[1]!, 2000), 1);
+    t.assignBlock(t.ports.blockOf(POOL[1]!, 2000), 1);
     const s = t.outbound(TEN, UDP, X, 1, Z, 1, 0);
     assert.equal(t.outsideAddr(s), POOL[1]);
+    assert.equal(t.outsidePort(s) >>> 6, 2000 >>> 6, 'from that block');
+    t.assignBlocks([1, 2]);
+    assert.equal(t.ports.ownedBySelf, t.ports.blockCount / 2);
+    assert.ok(t.outbound(TEN, UDP, X2, 1, Z, 1, 0) >= 0);
   });
 
   it('RFC 4787 REQ-2: a host whose paired address is out of ports is refused rather than moved', () => {

@@ -12,7 +12,7 @@ const B = 0xcb007102;
 /** One node (NAT ID 1) owning every block of `pool`. */
 function solo(pool: number[], portMin = 1024, portMax = 65535, blockSize = 64): PortBlockAllocator {
   const p = new PortBlockAllocator(pool, portMin, portMax, blockSize, 1, 7);
-  p.assignStriped([1]);
+  p.assignBlocks([1]);
   return p;
 }
 
@@ -78,8 +78,8 @@ describe('PortBlockAllocator', () => {
   it('allocates only from this node\'s blocks; striping gives every node blocks on every address', () => {
     const n1 = new PortBlockAllocator([A, B], 1024, 65535, 256, 1, 0);
     const n2 = new PortBlockAllocator([A, B], 1024, 65535, 256, 2, 0);
-    n1.assignStriped([1, 2]);
-    n2.assignStriped([1, 2]);
+    n1.assignBlocks([1, 2]);
+    n2.assignBlocks([1, 2]);
     assert.equal(n1.blocksOwnedBy(1), n1.blockCount / 2);
     assert.equal(n1.ownedBySelf, n1.blockCount / 2);
     const all = new Set<string>();
