@@ -11,7 +11,7 @@ import { Verdict } from './verdict.js';
 export const ClassifyDrop = defineDropReasons({
   ethernetTruncated: 'Ethernet: frame shorter than its header and VLAN tags',
   ethernetUnsupported: 'Ethernet: IEEE 802.3 length (LLC) frame, or a VLAN stack other than C-tag, S-tag + C-tag',
-  arp: 'ARP (RFC 826): not IP, and no neighbor stage answers it here (replay)',
+  arp: 'ARP (RFC 826): not IP, the gateway does not translate it',
   notIp: 'EtherType is neither IPv4 nor IPv6 (LLDP, MPLS, PPPoE, ...)',
   ipEmpty: 'no IP header: the link payload is empty',
   ipVersionMismatch: 'IP version field disagrees with the EtherType or the link type',
