@@ -102,6 +102,49 @@ export interface GatewayState {
   readonly seed: number;
 }
 
+/** Tables a reload carries over from the tenant's previous runtime (see `reloadTenants`). */
+export interface KeptState {
+  readonly napt: NaptTable | null;
+  readonly conntrack: ConnTrack | null;
+}
+
+/** What a reload did per tenant, for the log. */
+export interface ReloadOutcome {
+  tenants: TenantRuntime[];
+  /** Per tenant name: which tables were kept and which were rebuilt (their state lost). */
+  notes: string[];
+}
+
+/**
+ * Builds the tenants of a reloaded configuration, keeping the session table and the firewall of
+ * every tenant (same name and ID) whose `nat` or `firewall` section did not change, so a reload
+ * that touches routes, interfaces or another tenant loses no session. A changed section gets a
+ * new table (its sizes, pool or timers may differ); the notes say so. The node ID may not
+ * change: every entry carries it as its owner.
+ * @throws ConfigValidationError naming the field when the new configuration does not build.
+ */
+export function reloadTenants(previous: NatmeshConfig, old: readonly TenantRuntime[], next: NatmeshConfig, state: GatewayState, source = '<config>'): ReloadOutcome {
+  if (next.node.id !== previous.node.id) {
+    throw new ConfigValidationError(source, [{ path: 'node.id', message: 'cannot change from ' + previous.node.id + ' to ' + next.node.id + ' on reload (every entry carries it as its owner); restart instead' }]);
+  }
+  const notes: string[] = [];
+  const tenants = next.tenants.map((t, i) => {
+    const j = previous.tenants.findIndex((p) => p.name === t.name && p.id === t.id);
+    const before = j === -1 ? undefined : previous.tenants[j];
+    const was = j === -1 ? undefined : old[j];
+    const sameNat = before !== undefined && JSON.stringify(before.nat) === JSON.stringify(t.nat);
+    const sameFw = before !== undefined && JSON.stringify(before.firewall) === JSON.stringify(t.firewall);
+    const keep: KeptState = { napt: sameNat ? was?.napt ?? null : null, conntrack: sameFw ? was?.conntrack ?? null : null };
+    if (before !== undefined) {
+      if (t.nat !== undefined) notes.push(t.name + ': ' + (sameNat ? 'sessions kept' : 'nat changed, new session table'));
+      if (t.firewall !== undefined) notes.push(t.name + ': ' + (sameFw ? 'firewall connections kept' : 'firewall changed, new connection table'));
+    } else notes.push(t.name + ': new tenant');
+    return buildTenant(next, i, source, state, false, keep);
+  });
+  for (const p of previous.tenants) if (!next.tenants.some((t) => t.name === p.name && t.id === p.id)) notes.push(p.name + ': removed');
+  return { tenants, notes };
+}
+
 /** A clock-less stand-in used only to validate configurations (nothing runs on it). */
 const VALIDATION_STATE: GatewayState = { clock: { now: () => 0 }, changes: new ChangeLog(4096), seed: 1 };
 
@@ -111,7 +154,7 @@ const VALIDATION_STATE: GatewayState = { clock: { now: () => 0 }, changes: new C
  * field when a table or the translator refuses its settings. With `validateOnly` the session
  * table and firewall settings are checked but their (large) tables are not allocated.
  */
-export function buildTenant(config: NatmeshConfig, index: number, source = '<config>', state: GatewayState = VALIDATION_STATE, validateOnly = false): TenantRuntime {
+export function buildTenant(config: NatmeshConfig, index: number, source = '<config>', state: GatewayState = VALIDATION_STATE, validateOnly = false, keep: KeptState | null = null): TenantRuntime {
   const tenant = config.tenants[index];
   if (tenant === undefined) throw new RangeError('no tenant at index ' + index);
   let path = 'tenants[' + index + ']';
@@ -153,13 +196,13 @@ export function buildTenant(config: NatmeshConfig, index: number, source = '<con
         translator = new Translator(translatorConfig, nat64Mapper);
       }
       path = 'tenants[' + index + '].nat';
-      if (!validateOnly) napt = new NaptTable(naptConfig, state.clock, state.changes, state.seed ^ tenant.id);
+      if (!validateOnly) napt = keep?.napt ?? new NaptTable(naptConfig, state.clock, state.changes, state.seed ^ tenant.id);
     }
     if (tenant.firewall !== undefined) {
       path = 'tenants[' + index + '].firewall';
       const ctConfig = toConnTrackConfig(tenant.firewall, config.node.id);
       checkConnTrackConfig(ctConfig, path);
-      if (!validateOnly) conntrack = new ConnTrack(ctConfig, state.clock, (state.seed * 31) ^ tenant.id);
+      if (!validateOnly) conntrack = keep?.conntrack ?? new ConnTrack(ctConfig, state.clock, (state.seed * 31) ^ tenant.id);
     }
     return {
       index, name: tenant.name, id: tenant.id, translatorConfig, translator, siitMapper, nat64Mapper, pool6,
