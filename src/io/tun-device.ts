@@ -195,7 +195,8 @@ export class TunDevice {
     return new TunDevice(name, fd, VIRTIO_NET_HDR_LEN, offloads, maxPacketLen);
   }
 
-  /** True when the kernel may hand over (and takes) GSO super-segments. */
+  /** True when the kernel may hand over GSO super-segments. (It takes them on write whenever
+   * the virtio-net header is on, offloads or not.) */
   segmentationOffload(): boolean {
     return (this.offloads & (TunOffload.Tso4 | TunOffload.Tso6 | TunOffload.Uso4 | TunOffload.Uso6)) !== 0;
   }
