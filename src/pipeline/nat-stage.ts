@@ -135,7 +135,7 @@ export class NatStage implements Stage {
     }
     if (!isMappedIpv4(this.inside)) return pkt.drop(D.wrongFamily);
     if (!this.decrementTtl(pkt, t)) return pkt.drop(D.ttlExpired);
-    this.addr[3] = napt.outsideAddr(id);
+    this.addr[3] = napt.outsideAddr(id) | 0;
     const code = rewriteSource(pkt.buf, pkt.l3Off, pkt.l3Len, pkt.tuple, this.addr, napt.outsidePort(id));
     if (code !== 0) return pkt.drop(FLOW + code);
     pkt.natAction = NatAction.Nat44Out;
