@@ -47,6 +47,14 @@ describe('tenant stage', () => {
     assert.match(tenantLine(g.send(udp(Z, 2, T, 1)).trace), /tenant continue: blue, from outside$/);
   });
 
+  test('RFC 4787 REQ-9: IPv4 from an inside prefix to a pool address is the inside too (a hairpin starts outbound)', () => {
+    const g = new Gateway(tenantYaml());
+    const r = g.send(udp(X4, 1, T, 2));
+    assert.match(tenantLine(r.trace), /tenant continue: blue, from inside$/);
+    // No mapping at T:2: the inbound half finds nothing, and says so.
+    assert.equal(r.drop, 'translate:nat.noBinding');
+  });
+
   test('IPv4 neither to the pool nor from an inside prefix belongs to nobody here (notForTenant)', () => {
     const g = new Gateway(tenantYaml());
     const r = g.send(udp(Z, 1, '198.51.100.200', 2));
