@@ -274,7 +274,8 @@ describe('allocation in the steady state', () => {
         const grown = leastGrowthAfterGc(8, () => assert.equal(steady(g, p, 2000), 2000));
         if (slots > 0) assert.equal(g.cache!.hits - before, 9 * 2000, 'every measured packet hit the cache');
         assert.deepEqual(g.drops(), {});
-        assert.ok(grown < 4 * 1024, '2000 packets grew the heap by ' + grown + ' bytes in every window');
+        // 4 bytes a packet: JIT activity stays under it, one boxed number a packet (16 B) does not.
+        assert.ok(grown < 8 * 1024, '2000 packets grew the heap by ' + grown + ' bytes in every window');
       });
     }
   }
