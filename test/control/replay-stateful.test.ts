@@ -74,7 +74,8 @@ for (const kind of ['nat64', 'nat44'] as const) {
     });
 
     it('writes only packets whose checksums tshark verifies, nothing malformed, no TCP warnings', () => {
-      const bad = tsharkFields(output, 'ip.checksum.status == 2 || tcp.checksum.status == 2 || udp.checksum.status == 2 || _ws.malformed || _ws.expert.severity >= warning', ['frame.number']);
+      // Wireshark checksum status: 0 bad, 1 good, 2 unverified.
+      const bad = tsharkFields(output, 'ip.checksum.status == 0 || tcp.checksum.status == 0 || udp.checksum.status == 0 || icmp.checksum.status == 0 || _ws.malformed || _ws.expert.severity >= warning', ['frame.number']);
       assert.deepEqual(bad, []);
       const good = tsharkFields(output, 'tcp.checksum.status == 1 || udp.checksum.status == 1', ['frame.number']);
       assert.equal(good.length, 12);
