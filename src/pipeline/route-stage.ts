@@ -1,4 +1,3 @@
-import { readU32 } from '../wire/byte-order.js';
 import { defineDropReasons, DropCounters } from '../wire/drop-reasons.js';
 import { ETHERNET_ADDR_LEN } from '../wire/ethernet.js';
 import { ArpOperation } from '../wire/arp.js';
@@ -84,7 +83,8 @@ export class RouteStage implements Stage {
     let dst4 = 0;
     if (version === 4) {
       if (len < IPV4_HEADER_LEN) return D.badPacket;
-      dst4 = readU32(b, off + IPV4_OFF_DST) | 0;
+      const d = off + IPV4_OFF_DST;
+      dst4 = (b[d]! << 24) | (b[d + 1]! << 16) | (b[d + 2]! << 8) | b[d + 3]!;
       // 224.0.0.0/4 (RFC 5771) and 255.255.255.255 (RFC 919).
       if ((dst4 >>> 28) === 14 || dst4 === -1) return D.notUnicast;
       r = table.lookup4(dst4);

@@ -100,9 +100,11 @@ export class RouteTable {
     return this.count;
   }
 
-  /** Route id for IPv4 destination `addr`, or -1. */
+  /** Route id for IPv4 destination `addr` (int32, or unsigned), or -1. */
   lookup4(addr: number): number {
-    return this.v4.lookupIpv4(addr >>> 0);
+    // As int32: an unsigned address of 2^31 or more is a heap number in V8, allocated each time
+    // it crosses a call that is not inlined.
+    return this.v4.lookupIpv4(addr | 0);
   }
 
   /** Route id for the IPv6 destination at `b[off]`, or -1. */
