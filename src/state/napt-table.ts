@@ -292,6 +292,12 @@ export class NaptTable {
     return this.bib.outsideAddrOf(this.sessionTable.bibOf(id)) >>> 0;
   }
 
+  /** Pool address T as its int32 bit pattern (`outsideAddr(id) | 0`): what hot paths should
+   * read, since a u32 of 2^31 or more returned from a call that is not inlined is a heap number. */
+  outsideAddrBits(id: number): number {
+    return this.bib.outsideAddrOf(this.sessionTable.bibOf(id));
+  }
+
   outsidePort(id: number): number {
     return this.bib.outsidePortOf(this.sessionTable.bibOf(id));
   }
@@ -299,6 +305,11 @@ export class NaptTable {
   /** Remote address Z. */
   remoteAddr(id: number): number {
     return this.sessionTable.remoteAddrOf(id) >>> 0;
+  }
+
+  /** Remote address Z as its int32 bit pattern (see `outsideAddrBits`). */
+  remoteAddrBits(id: number): number {
+    return this.sessionTable.remoteAddrOf(id);
   }
 
   remotePort(id: number): number {

@@ -14,6 +14,11 @@ const TEN = 3;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+/** Lets the background compiler finish and install its code. */
+function idle(): Promise<void> {
+  return new Promise((res) => setTimeout(res, 50));
+}
+
 /**
  * Least heap growth over `windows` runs of `run(k)`, each after a full GC. Windows are small
  * (tens of KB even if every operation allocated), so no scavenge inside one hides garbage: the
@@ -36,7 +41,7 @@ function hosts(n: number): Uint32Array[] {
 }
 
 describe('NaptTable: capacity, floods and allocation', () => {
-  it('creates and looks up 100k sessions without per-operation heap growth', () => {
+  it('creates and looks up 100k sessions without per-operation heap growth', async () => {
     const { table: t, clock } = makeTable((c) => {
       c.maxSessions = 1 << 17;
       c.maxBib = 1 << 17;
@@ -55,15 +60,17 @@ describe('NaptTable: capacity, floods and allocation', () => {
       for (let i = from; i < from + W; i++) {
         const s = t.findOutbound(TEN, UDP, hs[i % 1000]!, 1024 + ((i / 1000) | 0), Z_I32, 53);
         if (s < 0 || t.outbound(TEN, UDP, hs[i % 1000]!, 1024 + ((i / 1000) | 0), Z_I32, 53, 0) !== s) failures++;
-        if (t.inbound(TEN, UDP, t.outsideAddr(s) | 0, t.outsidePort(s), Z_I32, 53, 0) !== s) failures++;
+        if (t.inbound(TEN, UDP, t.outsideAddrBits(s), t.outsidePort(s), Z_I32, 53, 0) !== s) failures++;
       }
     };
-    // Warm-up: two full rounds, so the JIT has settled before anything is measured.
-    for (let r = 0; r < 2; r++) {
+    // Warm-up until the optimised code is in: unoptimised code boxes numbers, and on a busy
+    // machine the background compiler needs idle time to hand its work over.
+    for (let r = 0; r < 3; r++) {
       for (let w = 0; w < N; w += W) create(w);
       for (let w = 0; w < N; w += W) lookup(w);
       clock.advance(301_000);
       t.expire();
+      await idle();
     }
     const createGrowth = leastGrowth(N / W, (k) => create(k * W));
     const lookupGrowth = leastGrowth(N / W, (k) => lookup(k * W));
@@ -75,7 +82,7 @@ describe('NaptTable: capacity, floods and allocation', () => {
     assert.ok(lookupGrowth < 16 * 1024, W + ' lookups grew the heap by ' + lookupGrowth + ' bytes');
   });
 
-  it('a SYN flood past maxSessions is refused and counted, memory stays put, and expiry frees the table', () => {
+  it('a SYN flood past maxSessions is refused and counted, memory stays put, and expiry frees the table', async () => {
     const MAX = 10_000;
     const { table: t, clock } = makeTable((c) => {
       c.maxSessions = MAX;
@@ -93,17 +100,23 @@ describe('NaptTable: capacity, floods and allocation', () => {
       }
       return ok;
     };
-    flood(0); // warm-up round: the JIT's own allocations land here
-    clock.advance(240_000);
-    t.expire();
+    for (let r = 0; r < 2; r++) {
+      // Warm-up rounds: the JIT's own allocations land here.
+      flood(0);
+      clock.advance(240_000);
+      t.expire();
+      await idle();
+    }
     t.drops.counts.fill(0);
+    gc();
     const heap0 = process.memoryUsage();
     const created = flood(1);
     const heap1 = process.memoryUsage();
     assert.equal(created, MAX);
     assert.equal(t.sessionCount, MAX);
     assert.equal(t.drops.get('sessionTableFull'), 2_000);
-    assert.equal(heap1.arrayBuffers, heap0.arrayBuffers, 'no typed array allocated');
+    // Earlier tests' buffers may still be freed meanwhile: the figure may fall, never rise.
+    assert.ok(heap1.arrayBuffers <= heap0.arrayBuffers, 'no typed array allocated: ' + (heap1.arrayBuffers - heap0.arrayBuffers));
     assert.ok(heap1.heapUsed - heap0.heapUsed < 512 * 1024, 'heap grew ' + (heap1.heapUsed - heap0.heapUsed));
     assert.equal(t.byteLength, bytes);
     // V6 INIT sessions live TCP_TRANS: four minutes later the table is empty again.

@@ -44,6 +44,8 @@ describe('NaptTable: mapping (RFC 4787 REQ-1..4, RFC 5382 REQ-1, RFC 6146 §3.5.
     assert.deepEqual([...w.subarray(2)], [...X]);
     assert.equal(t.insidePort(s), 40000);
     assert.equal(t.remoteAddr(s), Z);
+    assert.equal(t.remoteAddrBits(s), Z | 0);
+    assert.equal(t.outsideAddrBits(s), t.outsideAddr(s) | 0);
     assert.equal(t.remotePort(s), 53);
     assert.equal(t.proto(s), UDP);
     assert.equal(t.tenant(s), TEN);
