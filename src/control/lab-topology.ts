@@ -1,5 +1,8 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Network namespaces with real Linux hosts, for `natmesh lab`, the end-to-end tests and the
@@ -47,7 +50,11 @@ export interface LabLinkSpec {
   readonly mtu?: number;
 }
 
-/** A kernel VXLAN (RFC 7348) or Geneve (RFC 8926) device inside a host. */
+/**
+ * A VXLAN (RFC 7348) or Geneve (RFC 8926) device inside a host: the kernel's, or for Geneve on a
+ * kernel without the driver (CONFIG_GENEVE unset) a TAP device with the user-space endpoint
+ * scripts/geneve-tap-endpoint.py behind it.
+ */
 export interface LabTunnelSpec {
   readonly host: string;
   readonly ifname: string;
@@ -126,6 +133,25 @@ const PATH_WITH_SBIN = (process.env.PATH ?? '/usr/bin:/bin') + ':/usr/sbin:/sbin
 const CHILD_ENV = { ...process.env, PATH: PATH_WITH_SBIN };
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** The repository's scripts/ (this file runs from src/control/ or dist/control/). */
+function scriptPath(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4 && !existsSync(join(dir, 'scripts', name)); i++) dir = dirname(dir);
+  return join(dir, 'scripts', name);
+}
+
+let kernelGeneve: boolean | null = null;
+
+/** Whether the kernel can make `geneve` devices (probed once, in a namespace of the lab). */
+async function hasKernelGeneve(ns: string): Promise<boolean> {
+  if (kernelGeneve === null) {
+    const r = await run([IP, '-n', ns, 'link', 'add', 'nm-geneve-probe', 'type', 'geneve', 'id', '1', 'remote', '127.0.0.1'], null, { check: false });
+    kernelGeneve = r.code === 0;
+    if (kernelGeneve) await run([IP, '-n', ns, 'link', 'del', 'nm-geneve-probe'], null, { check: false });
+  }
+  return kernelGeneve;
+}
 const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /** The namespace-name prefix of a topology: `nm-<id>-`. */
@@ -391,17 +417,38 @@ export class LabTopology {
         lines.push(...addressLines(end.ifname, end.addresses), 'link set ' + end.ifname + ' up');
       }
     }
+    const tapEndpoints: LabTunnelSpec[] = [];
     for (const t of this.spec.tunnels ?? []) {
       const lines = perHost.get(t.host)!;
       const port = t.dstPort ?? (t.type === 'vxlan' ? 4789 : 6081);
+      if (t.type === 'geneve' && !(await hasKernelGeneve(this.ns(t.host)))) {
+        // Geneve adds 50 bytes over IPv4 (outer IPv4, UDP, Geneve, inner Ethernet), as the kernel's default MTU assumes.
+        lines.push('tuntap add dev ' + t.ifname + ' mode tap', 'link set ' + t.ifname + ' mtu ' + (t.mtu ?? 1450) + (t.mac ? ' address ' + t.mac : ''),
+          ...addressLines(t.ifname, t.addresses), 'link set ' + t.ifname + ' up');
+        tapEndpoints.push(t);
+        continue;
+      }
       let add = 'link add ' + t.ifname + (t.mac ? ' address ' + t.mac : '') + (t.mtu ? ' mtu ' + t.mtu : '') + ' type ' + t.type + ' id ' + t.vni + ' remote ' + t.remote + ' dstport ' + port;
       // A lab VXLAN has one remote: no learning, no multicast group.
       if (t.type === 'vxlan') add += (t.local ? ' local ' + t.local : '') + ' nolearning';
       lines.push(add, ...addressLines(t.ifname, t.addresses), 'link set ' + t.ifname + ' up');
     }
     await Promise.all([...perHost].map(([host, lines]) => ipBatch(this.ns(host), lines)));
+    await Promise.all(tapEndpoints.map((t) => this.startGeneveEndpoint(t)));
     await this.setRoutes(this.spec.routes ?? []);
     await this.waitForCarrier();
+  }
+
+  private async startGeneveEndpoint(t: LabTunnelSpec): Promise<void> {
+    const proc = this.spawn(t.host, ['/usr/bin/python3', scriptPath('geneve-tap-endpoint.py'), '--dev', t.ifname, '--vni', String(t.vni),
+      '--remote', t.remote, '--port', String(t.dstPort ?? 6081)]);
+    const deadline = performance.now() + 5000;
+    while (!proc.stdout().includes('ready')) {
+      if (proc.child.exitCode !== null || performance.now() > deadline) {
+        throw new LabCommandError(['geneve-tap-endpoint.py', '--dev', t.ifname], 'did not start', proc.stderr());
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /**

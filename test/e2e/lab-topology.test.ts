@@ -125,3 +125,31 @@ test('SIGINT to a process holding a lab tears the lab down', { skip: skipUnlessR
   assert.equal(await exited, 130);
   assert.deepEqual(listLabNamespaces(prefix), []);
 });
+
+test('VXLAN and Geneve devices carry a host\'s frames to the other end, Geneve as tshark decodes it', { skip: skipUnlessRoot }, async () => {
+  // Geneve is the kernel's device where the kernel has the driver, else the TAP endpoint script.
+  const lab = await LabTopology.create(uniqueLabId('tn'), {
+    hosts: [{ name: 'a' }, { name: 'b' }],
+    links: [{ a: { host: 'a', ifname: 'eth0', addresses: ['198.18.7.1/24'] }, b: { host: 'b', ifname: 'eth0', addresses: ['198.18.7.2/24'] } }],
+    tunnels: [
+      { host: 'a', ifname: 'gnv0', type: 'geneve', vni: 5, remote: '198.18.7.2', addresses: ['2001:db8:77::1/64'] },
+      { host: 'b', ifname: 'gnv0', type: 'geneve', vni: 5, remote: '198.18.7.1', addresses: ['2001:db8:77::2/64'] },
+      { host: 'a', ifname: 'vx0', type: 'vxlan', vni: 6, remote: '198.18.7.2', local: '198.18.7.1', addresses: ['2001:db8:78::1/64'] },
+      { host: 'b', ifname: 'vx0', type: 'vxlan', vni: 6, remote: '198.18.7.1', local: '198.18.7.2', addresses: ['2001:db8:78::2/64'] },
+    ],
+  });
+  try {
+    const capture = lab.spawn('b', ['tshark', '-l', '-i', 'eth0', '-c', '1', '-f', 'udp dst port 6081 and greater 300', '-T', 'fields',
+      '-e', 'geneve.vni', '-e', 'geneve.proto_type', '-e', 'icmpv6.type']);
+    await lab.exec('a', ['ping', '-c', '1', '-W', '2', '2001:db8:78::2']);
+    await lab.exec('a', ['ping', '-c', '1', '-W', '2', '2001:db8:77::2']);
+    // tshark starts capturing some time after it starts: ping until it has seen one.
+    let done = false;
+    void capture.exited.then(() => { done = true; });
+    for (let i = 0; i < 50 && !done; i++) await lab.exec('a', ['ping', '-c', '1', '-s', '300', '-W', '1', '2001:db8:77::2']);
+    await capture.stop(100);
+    assert.deepEqual(capture.stdout().trim().split('\t'), ['0x000005', '0x6558', '128'], 'an Echo Request in Geneve VNI 5, Ethernet payload');
+  } finally {
+    await lab.down();
+  }
+});
