@@ -43,7 +43,8 @@ export interface UdpTunnelPortOptions {
   /** The tunnel endpoints allowed to send, and where frames go; a peer is an index into this
    * list. A datagram from any other address is dropped and counted. */
   readonly remotes: readonly (TunnelRemote | string)[];
-  /** UDP port of remotes that name none (default: the encapsulation's IANA port). */
+  /** UDP port of remotes that name none (default: the local `port` unless that is 0, else the
+   * encapsulation's IANA port; a Linux VXLAN device's `dstport` is likewise both). */
   readonly remotePort?: number;
   /** Largest inner Ethernet frame, without FCS (default 9018: a 9000-byte jumbo packet, its
    * Ethernet header and a VLAN tag). */
@@ -133,7 +134,7 @@ export class UdpTunnelPort implements Port {
     this.family = fam as 4 | 6;
     this.bindPort = opts.port ?? iana;
     checkUdpPort(opts.name, 'port', this.bindPort, true);
-    const defaultRemotePort = opts.remotePort ?? iana;
+    const defaultRemotePort = opts.remotePort ?? (this.bindPort === 0 ? iana : this.bindPort);
     checkUdpPort(opts.name, 'remotePort', defaultRemotePort, false);
     const addresses: string[] = [];
     const ports: number[] = [];

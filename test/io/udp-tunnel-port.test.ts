@@ -274,3 +274,9 @@ test('configuration errors: a remote of the other family, a VNI out of range or 
   assert.throws(() => p.attach([{ iface: 0, vni: 1 << 24 }]), TunnelConfigError);
   assert.throws(() => p.attach([{ iface: 0, vni: 1 }, { iface: 1, vni: 1 }]), TunnelConfigError);
 });
+
+test('remotes default to the local UDP port, as a Linux VXLAN dstport is both; to the IANA port when the local one is picked', () => {
+  assert.deepEqual(new UdpTunnelPort({ name: 'a', encapsulation: 'vxlan', port: 30000, remotes: ['127.0.0.1'] }).remotePorts, [30000]);
+  assert.deepEqual(new UdpTunnelPort({ name: 'a', encapsulation: 'vxlan', port: 0, remotes: ['127.0.0.1'] }).remotePorts, [4789]);
+  assert.deepEqual(new UdpTunnelPort({ name: 'a', encapsulation: 'geneve', remotes: ['127.0.0.1', { address: '127.0.0.2', port: 7 }] }).remotePorts, [6081, 7]);
+});
