@@ -308,3 +308,43 @@ test('steady state: frames through the node, NAT64 both ways, allocate nothing p
     await node.stop();
   }
 });
+
+test('bad input: random frames into the node never throw, each is counted by the pipeline, tables stay bounded', async () => {
+  const fc = (await import('fast-check')).default;
+  const clock = new ManualClock(1_000_000);
+  const network = new MemoryNetwork({ autoRun: false });
+  const port = new MemoryPort({ name: 'vx0', network, address: 'gw', remotes: ['client', 'server'] });
+  network.attach('client', { deliver: () => {} });
+  network.attach('server', { deliver: () => {} });
+  const node = new GatewayNode({ nodeId: 1, ports: [port], datapath: tenantSpec(nat64Tenant(clock)), clock, timerIntervalMs: 0, deferFlush: null, neighbor: { capacity: 16, peerCapacity: 16 } });
+  await node.start();
+  const gwIn = node.interfaces.macs.slice(0, 6);
+  const header = (type: number): number[] => [...gwIn, 2, 0, 0, 0, 0, 9, type >>> 8, type & 255];
+  const ndpLike = fc.tuple(fc.constantFrom(133, 134, 135, 136, 137), fc.uint8Array({ minLength: 0, maxLength: 64 }), fc.uint8Array({ minLength: 32, maxLength: 32 }))
+    .map(([t, body, addrs]) => [...header(0x86dd), 0x60, 0, 0, 0, 0, body.length + 4, 58, 255, ...addrs, t, 0, 0, 0, ...body]);
+  const frames = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }).map((b) => Array.from(b)),
+    fc.uint8Array({ maxLength: 60 }).map((b) => [...header(0x0806), ...b]),
+    fc.uint8Array({ maxLength: 60 }).map((b) => [...header(0x0806), 0, 1, 8, 0, 6, 4, 0, 1, ...b]),
+    ndpLike,
+    fc.uint8Array({ maxLength: 120 }).map((b) => [...header(0x0800), 0x45, ...b]),
+    fc.uint8Array({ maxLength: 120 }).map((b) => [...header(0x86dd), 0x60, ...b]),
+  );
+  let n = 0;
+  try {
+    fc.assert(fc.property(frames, fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 }), (f, iface, peer) => {
+      const buf = Uint8Array.from(f);
+      node.receive(port, buf, 0, buf.length, iface, peer);
+      network.run();
+      n++;
+      clock.advance(10);
+      if (n % 50 === 0) node.tick();
+    }), { numRuns: 3000 });
+    const c = node.counters();
+    assert.equal(c.errors, 0);
+    assert.equal(c.stages.find((s) => s.name === 'classify')!.in, n);
+    assert.ok(node.neighbors.size <= 16 && node.neighbors.peerCount <= 16);
+  } finally {
+    await node.stop();
+  }
+});
