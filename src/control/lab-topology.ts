@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseIpv4 } from '../addr/ipv4-address.js';
+import { formatIpv6 } from '../addr/ipv6-address.js';
+import { Ipv6Prefix } from '../addr/ipv6-prefix.js';
+import { Rfc6052Prefix } from '../xlat/rfc6052.js';
 
 /**
  * Network namespaces with real Linux hosts, for `natmesh lab`, the end-to-end tests and the
@@ -500,11 +504,11 @@ export class LabTopology {
   }
 
   /** Starts `argv` inside `host` in the background; `down` stops it if it still runs. */
-  spawn(host: string, argv: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): LabProcess {
+  spawn(host: string, argv: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdin?: boolean } = {}): LabProcess {
     const child = spawn(IP, ['netns', 'exec', this.ns(host), ...argv], {
       cwd: opts.cwd,
       env: { ...CHILD_ENV, ...(opts.env ?? {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     const LIMIT = 1 << 20;
     let out = '';
@@ -591,6 +595,8 @@ export const LAB_ADDRESSES = {
   /** NAT64 prefixes: the Well-Known Prefix and a /64 network-specific one (RFC 6052 §2.2). */
   wkp: '64:ff9b::/96',
   nsp64: '2001:db8:64::/64',
+  /** The IPv6 client's IPv4 address under stateless translation (an EAMT entry, RFC 7757). */
+  client6Siit4: '100.64.50.2',
   /** natmesh's IPv4 pool (NAT64 and NAT44). */
   natmeshPool4: '100.64.100.0/28',
   /** TAYGA's dynamic pool and its own address. */
@@ -599,6 +605,13 @@ export const LAB_ADDRESSES = {
   /** Where natmesh's VXLAN/Geneve ports listen (the gateway's loopback). */
   tunnelListen4: '198.18.0.1',
 } as const;
+
+/** The IPv6 address an IPv6 host uses for `ipv4` through the NAT64 prefix `prefix` (RFC 6052 §2.2). */
+export function labNat64Address(prefix: string, ipv4: string): string {
+  const out = new Uint8Array(16);
+  new Rfc6052Prefix(Ipv6Prefix.parse(prefix)).embedIpv4(parseIpv4(ipv4), out, 0);
+  return formatIpv6(out);
+}
 
 export const LAB_VNIS = { client6: 100, server4: 200, client4: 300 } as const;
 
@@ -775,6 +788,8 @@ export function labTunCommands(dev: string, pools4: readonly string[], opts: { n
 /** Options of the gateway configuration `natmesh run` gets in the lab. */
 export interface LabGatewayConfigOptions {
   readonly path: 'tun' | LabTunnelType;
+  /** Stateful NAT64 + NAT44 (default), or stateless SIIT with the IPv6 client in the EAMT. */
+  readonly translation?: 'nat' | 'siit';
   /** NAT64 prefix (default the Well-Known Prefix). */
   readonly pool6?: string;
   /** TUN device name (default natmesh0). */
@@ -793,12 +808,18 @@ export interface LabGatewayConfigOptions {
 export function labGatewayConfig(opts: LabGatewayConfigOptions, lab: StandardLabOptions = {}): Record<string, unknown> {
   const A = LAB_ADDRESSES;
   const nat44Inside = [A.client4Prefix, labTunnelPlan('vxlan').client4Prefix, labTunnelPlan('geneve').client4Prefix];
-  const nat: Record<string, unknown> = {
-    pool4: [A.natmeshPool4],
-    nat64: { pool6: opts.pool6 ?? A.wkp },
-    nat44: { inside: nat44Inside },
-  };
-  const tenant: Record<string, unknown> = { name: 'lab', id: 1, nat };
+  const pool6 = opts.pool6 ?? A.wkp;
+  const tenant: Record<string, unknown> = { name: 'lab', id: 1 };
+  if (opts.translation === 'siit') {
+    tenant.siit = {
+      pool6,
+      eamt: [{ ipv4: A.client6Siit4 + '/32', ipv6: A.client6 + '/128' }],
+      // RFC 6052 §3.1 keeps non-global IPv4 out of the Well-Known Prefix; the lab's are shared space.
+      ...(pool6 === A.wkp ? { allowNonGlobalWithWkp: true } : {}),
+    };
+  } else {
+    tenant.nat = { pool4: [A.natmeshPool4], nat64: { pool6 }, nat44: { inside: nat44Inside } };
+  }
   let ports: Record<string, unknown>[];
   if (opts.path === 'tun') {
     ports = [{ name: 'tun0', type: 'tun', device: opts.tunDevice ?? 'natmesh0', offloads: opts.offloads ?? true }];
@@ -873,13 +894,13 @@ export async function startLabGateway(lab: LabTopology, opts: StartLabGatewayOpt
   const proc = lab.spawn(LAB_HOSTS.gateway, [...opts.command, 'run', '--config', opts.configPath]);
   const timeout = opts.readyTimeoutMs ?? 15_000;
   const ports = (opts.config.ports ?? []) as { type: string; device?: string; listen?: string }[];
-  const tenants = (opts.config.tenants ?? []) as { nat?: { pool4?: string[]; nat44?: unknown } }[];
+  const tenants = (opts.config.tenants ?? []) as { nat?: { pool4?: string[]; nat44?: unknown }; siit?: { eamt?: { ipv4: string }[] } }[];
   for (const port of ports) {
     if (port.type === 'tun') {
       const dev = port.device!;
       await waitUntil('TUN device ' + dev, proc, timeout, async () => (await lab.exec(LAB_HOSTS.gateway, [IP, 'link', 'show', dev], { check: false })).code === 0);
       if (opts.tunRoutes !== false) {
-        const pools = tenants.flatMap((t) => t.nat?.pool4 ?? []);
+        const pools = tenants.flatMap((t) => [...(t.nat?.pool4 ?? []), ...(t.siit?.eamt ?? []).map((e) => e.ipv4)]);
         // Policy rules outlive the device (a restart finds them in place); adding one twice fails.
         const rulesInPlace = (await lab.exec(LAB_HOSTS.gateway, [IP, 'rule', 'show', 'pref', '100'])).stdout.trim() !== '';
         const nat44 = tenants.some((t) => t.nat?.nat44 !== undefined);

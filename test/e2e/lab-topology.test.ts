@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../src/control/config.js';
 import {
-  canBuildLab, LAB_ADDRESSES, LAB_VNIS, labGatewayConfig, labPathRoutes, labPrefix, LabSpecError, LabTopology, labTunCommands,
+  canBuildLab, LAB_ADDRESSES, LAB_VNIS, labGatewayConfig, labNat64Address, labPathRoutes, labPrefix, LabSpecError, LabTopology, labTunCommands,
   listLabNamespaces, standardLabSpec, teardownLabSync, uniqueLabId,
 } from '../../src/control/lab-topology.js';
 
@@ -41,8 +41,18 @@ test('the natmesh configuration of every lab data path validates', () => {
       assert.equal(config.ports![0]!.type, path);
     }
   }
+  for (const pool6 of [LAB_ADDRESSES.wkp, LAB_ADDRESSES.nsp64]) {
+    const siit = parseConfig(stringify(labGatewayConfig({ path: 'tun', translation: 'siit', pool6, firewallGraceSeconds: 0 })));
+    assert.equal(siit.tenants[0]!.siit?.eamt?.[0]?.ipv6, LAB_ADDRESSES.client6 + '/128');
+    assert.equal(siit.tenants[0]!.firewall?.graceSeconds, 0);
+  }
   const vx = parseConfig(stringify(labGatewayConfig({ path: 'vxlan' }, { client4: false })));
   assert.deepEqual(vx.tenants[0]!.interfaces!.map((i) => i.vni), [LAB_VNIS.client6, LAB_VNIS.server4]);
+});
+
+test('RFC 6052 addresses of the lab server under both NAT64 prefixes', () => {
+  assert.equal(labNat64Address(LAB_ADDRESSES.wkp, LAB_ADDRESSES.server4), '64:ff9b::6440:102');
+  assert.equal(labNat64Address(LAB_ADDRESSES.nsp64, LAB_ADDRESSES.server4), '2001:db8:64:0:64:4001:200:0', 'bits 64-71 stay zero (RFC 6052 §2.2)');
 });
 
 test('the standard lab routes the IPv6 client to the NAT64 prefixes through the gateway or through its tunnel', () => {
