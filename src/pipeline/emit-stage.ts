@@ -59,7 +59,7 @@ export class EmitStage implements Stage {
         fb[fo + l2 - 1] = type & 0xff;
       }
       for (let k = 0; k < len; k++) fb[fo + l2 + k] = sb[so + k]!;
-      frames.push(l2 + len, src.kinds[i]!);
+      frames.push(l2 + len, src.kinds[i]!, -1, -1, src.gsoSizes[i]!);
     }
     return Verdict.Emit;
   }
@@ -89,7 +89,7 @@ export class EmitStage implements Stage {
         fb[fo + ETHERNET_OFF_ETHERTYPE + 1] = type & 0xff;
       }
       for (let k = 0; k < len; k++) fb[fo + l2 + k] = sb[so + k]!;
-      frames.push(l2 + len, src.kinds[i]!, iface, pkt.egressPeer[i]!);
+      frames.push(l2 + len, src.kinds[i]!, iface, pkt.egressPeer[i]!, src.gsoSizes[i]!);
     }
     return Verdict.Emit;
   }

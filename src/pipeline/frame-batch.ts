@@ -18,6 +18,9 @@ export class FrameBatch {
   readonly ifaces: Int32Array;
   /** Remote tunnel endpoint each frame goes to (the port's index), -1: every allowed remote. */
   readonly peers: Int32Array;
+  /** Segment size of each frame that carries a GSO super-segment (`XlatOutput.gsoSizes`), 0 for
+   * an ordinary frame: the sender describes it to a TUN device or cuts it in software. */
+  readonly gsoSizes: Uint16Array;
   /** Framing of every frame in the batch. */
   linkKind: LinkKind;
 
@@ -30,6 +33,7 @@ export class FrameBatch {
     this.kinds = new Uint8Array(maxFrames);
     this.ifaces = new Int32Array(maxFrames);
     this.peers = new Int32Array(maxFrames);
+    this.gsoSizes = new Uint16Array(maxFrames);
   }
 
   reset(): void {
@@ -43,14 +47,15 @@ export class FrameBatch {
   }
 
   /** Records the frame of `len` bytes the caller wrote at `used`, after checking `room()`, leaving
-   * by `iface` toward `peer`. */
-  push(len: number, kind: number, iface = -1, peer = -1): void {
+   * by `iface` toward `peer`; `gsoSize` when it carries a super-segment. */
+  push(len: number, kind: number, iface = -1, peer = -1, gsoSize = 0): void {
     const i = this.count;
     this.offsets[i] = this.used;
     this.lengths[i] = len;
     this.kinds[i] = kind;
     this.ifaces[i] = iface;
     this.peers[i] = peer;
+    this.gsoSizes[i] = gsoSize;
     this.count = i + 1;
     this.used += len;
   }

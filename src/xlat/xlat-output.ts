@@ -23,6 +23,25 @@ export class XlatOutput {
   readonly offsets: Int32Array;
   readonly lengths: Int32Array;
   readonly kinds: Uint8Array;
+  /**
+   * GSO (generic segmentation offload) metadata of the input the next `translate*` call reads:
+   * 0 for an ordinary packet; N when the input is a super-segment, one TCP or UDP packet of up
+   * to 64 KB that a TUN device with the virtio-net header handed over in place of many wire
+   * packets of N payload bytes each (the virtio `gso_size`). Its transport checksum is partial:
+   * the field holds the pseudo-header sum, and whoever cuts the segments completes each one.
+   * The caller sets it after `reset` and before translating; `reset` clears it. With it the
+   * translator translates the super-segment once, as one packet, and applies its MTU rules to
+   * one segment (RFC 7915 §4.1/§5.1 hold per wire packet) instead of to the whole.
+   */
+  gsoSize = 0;
+  /**
+   * Per produced packet: its segment size when it is a super-segment (the input's, or less when
+   * the translator cut TCP segments to fit the outgoing MTU), 0 for an ordinary packet. `push`
+   * records the input's `gsoSize` for a translated packet (a translation or a NAT44 rewrite of
+   * the super-segment is one) and 0 for a generated ICMP error; whoever forwards the packet
+   * describes it to the egress with a virtio-net header or cuts it in software.
+   */
+  readonly gsoSizes: Uint16Array;
 
   constructor(capacityBytes = 262144, maxPackets = 128) {
     if (!(capacityBytes > 0) || !(maxPackets > 0)) throw new RangeError('XlatOutput needs a positive capacity and packet count');
@@ -30,11 +49,14 @@ export class XlatOutput {
     this.offsets = new Int32Array(maxPackets);
     this.lengths = new Int32Array(maxPackets);
     this.kinds = new Uint8Array(maxPackets);
+    this.gsoSizes = new Uint16Array(maxPackets);
   }
 
+  /** Empties the batch and forgets the input's `gsoSize`. */
   reset(): void {
     this.count = 0;
     this.used = 0;
+    this.gsoSize = 0;
   }
 
   /** Bytes free for the next packet, or 0 when every packet slot is taken. */
@@ -54,6 +76,7 @@ export class XlatOutput {
     this.offsets[i] = this.used;
     this.lengths[i] = len;
     this.kinds[i] = kind;
+    this.gsoSizes[i] = kind === XlatOutputKind.Translated ? this.gsoSize : 0;
     this.count = i + 1;
     this.used += len;
   }
