@@ -84,6 +84,8 @@ export interface LabRouteSpec {
   readonly dev?: string;
   /** Path MTU to record on the route (`ip route ... mtu N`). */
   readonly mtu?: number;
+  /** TCP MSS to advertise to destinations over this route (`advmss N`). */
+  readonly advmss?: number;
   /** Routing table (default main). */
   readonly table?: number;
   /** `unreachable`, `prohibit` or `blackhole` instead of a unicast route. */
@@ -317,6 +319,7 @@ function routeLine(r: LabRouteSpec): string {
   if (r.via !== undefined) words.push('via', r.via);
   if (r.dev !== undefined) words.push('dev', r.dev);
   if (r.mtu !== undefined) words.push('mtu', String(r.mtu));
+  if (r.advmss !== undefined) words.push('advmss', String(r.advmss));
   if (r.table !== undefined) words.push('table', String(r.table));
   // A batch line takes no options: the family comes from the prefix (`::/0`, not `default`, for IPv6).
   return words.join(' ');
@@ -732,6 +735,13 @@ export function standardLabSpec(opts: StandardLabOptions = {}): LabTopologySpec 
 }
 
 /**
+ * The MSS the server advertises behind the small-MTU link: as if that link were further away,
+ * so the client's segments are sized for its own 1500-byte link and must be cut down by path MTU
+ * discovery (router4's Fragmentation Needed) rather than by the server's MSS.
+ */
+const SERVER_ADVMSS = 1460;
+
+/**
  * Routes of the hosts for a data path (`ip route replace`, so switching paths is one call):
  * which way the IPv6 client sends to the NAT64 prefixes, the IPv4 side sends back to the pools,
  * and the NAT44 client sends out.
@@ -745,7 +755,7 @@ export function labPathRoutes(path: LabDataPath, opts: StandardLabOptions = {}):
     routes.push({ host: H.client6, prefix: '::/0', via: A.gateway6, dev: 'eth0' });
     for (const p of [A.wkp, A.nsp64]) routes.push({ host: H.client6, prefix: p, via: A.gateway6, dev: 'eth0' });
     if (opts.ipv4LinkMtu !== undefined) {
-      routes.push({ host: H.server4, prefix: '0.0.0.0/0', via: A.serverNextHop4 });
+      routes.push({ host: H.server4, prefix: '0.0.0.0/0', via: A.serverNextHop4, advmss: SERVER_ADVMSS });
       routes.push({ host: H.router4, prefix: '0.0.0.0/0', via: A.gatewayToRouter4, dev: 'to-gw' });
     } else {
       routes.push({ host: H.server4, prefix: '0.0.0.0/0', via: A.serverNextHop4, dev: 'eth0' });
@@ -756,7 +766,7 @@ export function labPathRoutes(path: LabDataPath, opts: StandardLabOptions = {}):
     const p = labTunnelPlan(path);
     for (const prefix of [A.wkp, A.nsp64]) routes.push({ host: H.client6, prefix, via: p.gateway6, dev: p.ifname });
     routes.push({ host: edge, prefix: '0.0.0.0/0', via: p.gatewayEdge4, dev: p.ifname });
-    if (edge !== H.server4) routes.push({ host: H.server4, prefix: '0.0.0.0/0', via: A.serverNextHop4 });
+    if (edge !== H.server4) routes.push({ host: H.server4, prefix: '0.0.0.0/0', via: A.serverNextHop4, advmss: SERVER_ADVMSS });
     if (opts.client4 !== false) routes.push({ host: H.client4, prefix: '0.0.0.0/0', via: p.gatewayClient4, dev: p.ifname });
   }
   return routes;

@@ -1,0 +1,3 @@
+import { gatewaySuite } from './gateway-suite.js';
+
+gatewaySuite('geneve');
