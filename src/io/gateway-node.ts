@@ -242,7 +242,7 @@ export class GatewayNode implements PortReceiver {
   }
 
   /** One received frame: the port contract's entry point. */
-  receive(port: Port, buf: Uint8Array, off: number, len: number, iface: number, peer: number): void {
+  receive(port: Port, buf: Uint8Array, off: number, len: number, iface: number, peer: number, gsoSize = 0): void {
     if (this.stopped) return;
     const t = this.tables.interfaces;
     if (iface < 0 || iface >= t.count) return;
@@ -258,6 +258,8 @@ export class GatewayNode implements PortReceiver {
     ctx.tenant = t.tenant[iface]!;
     ctx.ingressIface = iface;
     ctx.ingressPeer = peer;
+    // A super-segment is translated once, as one packet (the translator reads this).
+    if (gsoSize > 0) ctx.packets.gsoSize = gsoSize;
     try {
       this.built.pipeline.run(ctx);
     } catch (e) {
@@ -448,7 +450,7 @@ export class GatewayNode implements PortReceiver {
       }
       const len = f.lengths[i]!;
       const b = iface * IFACE_SLOTS;
-      if (this.portOf[iface]!.send(f.bytes, f.offsets[i]!, len, iface, peer)) {
+      if (this.portOf[iface]!.send(f.bytes, f.offsets[i]!, len, iface, peer, f.gsoSizes[i]!)) {
         c[b + TX_PACKETS]!++;
         c[b + TX_BYTES]! += len;
       } else c[b + TX_REFUSED]!++;

@@ -1,6 +1,8 @@
 import { LinkKind } from '../pipeline/link-kind.js';
 import { defineDropReasons } from '../wire/drop-reasons.js';
+import { ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
 import { PortCounters, type Port, type PortBinding, type PortReceiver } from './port.js';
+import { SuperFrameSegmenter } from './super-frame-segmenter.js';
 
 /** Something attached to a `MemoryNetwork`: a `MemoryPort`, or a test's simulated host. */
 export interface MemoryEndpoint {
@@ -130,6 +132,7 @@ export const MemoryDrop = defineDropReasons({
   noRemote: 'frame to send toward a peer the port does not have, or to flood with no remotes',
   networkFull: 'the memory network had no free slot, or the frame is longer than its slots',
   closed: 'frame to send after the port was closed',
+  superSegmentRefused: 'a GSO super-segment to send could not be cut into wire-sized frames',
 });
 const D = MemoryDrop.code;
 
@@ -164,6 +167,7 @@ export class MemoryPort implements Port, MemoryEndpoint {
   private onlyIface = -1;
   private receiver: PortReceiver | null = null;
   private closed = false;
+  private segmenter: SuperFrameSegmenter | null = null;
 
   constructor(opts: MemoryPortOptions) {
     this.name = opts.name;
@@ -210,7 +214,7 @@ export class MemoryPort implements Port, MemoryEndpoint {
     this.receiver.receive(this, buf, off, len, iface, peer);
   }
 
-  send(buf: Uint8Array, off: number, len: number, iface: number, peer: number): boolean {
+  send(buf: Uint8Array, off: number, len: number, iface: number, peer: number, gsoSize = 0): boolean {
     const c = this.counters;
     if (this.closed) return refuse(c, D.closed);
     const vni = iface >= 0 && iface < this.vniByIface.length ? this.vniByIface[iface]! : -1;
@@ -218,6 +222,19 @@ export class MemoryPort implements Port, MemoryEndpoint {
     const r = this.remoteIndex;
     if (peer >= r.length || (peer < 0 && r.length === 0)) return refuse(c, D.noRemote);
     this.resolveRemotes();
+    if (gsoSize > 0) {
+      const s = this.segmenter ??= new SuperFrameSegmenter();
+      if (s.segment(buf, off, len, this.linkKind === LinkKind.Ethernet ? ETHERNET_HEADER_LEN : 0, gsoSize) !== 0) return refuse(c, D.superSegmentRefused);
+      let any = false;
+      for (let i = 0; i < s.out.count; i++) if (this.transmit(s.out.bytes, s.out.offsets[i]!, s.out.lengths[i]!, vni, peer)) any = true;
+      return any;
+    }
+    return this.transmit(buf, off, len, vni, peer);
+  }
+
+  private transmit(buf: Uint8Array, off: number, len: number, vni: number, peer: number): boolean {
+    const c = this.counters;
+    const r = this.remoteIndex;
     const first = peer < 0 ? 0 : peer;
     const last = peer < 0 ? r.length - 1 : peer;
     let any = false;

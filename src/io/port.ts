@@ -16,9 +16,11 @@ export interface PortReceiver {
    * One received frame; the bytes are valid only during the call (the receiver may rewrite them
    * in place). `iface` is the tenant interface the frame belongs to (from the VNI, or the port's
    * single interface), `peer` the port's index of the remote tunnel endpoint it came from (-1
-   * for TUN or none).
+   * for TUN or none). `gsoSize` > 0: the frame is a GSO super-segment (a TUN device with
+   * offloads), one TCP or UDP packet standing for segments of that many payload bytes, its
+   * transport checksum partial (`XlatOutput.gsoSize`); 0 or absent for an ordinary frame.
    */
-  receive(port: Port, buf: Uint8Array, off: number, len: number, iface: number, peer: number): void;
+  receive(port: Port, buf: Uint8Array, off: number, len: number, iface: number, peer: number, gsoSize?: number): void;
 }
 
 /**
@@ -61,9 +63,11 @@ export interface Port {
   /**
    * Queues one frame for `iface` (tunnel: its VNI) to `peer` (-1: every allowed remote, i.e.
    * flooding for an unknown MAC or a broadcast). The bytes are copied before the call returns.
-   * Returns false when the frame is dropped (counted).
+   * `gsoSize` > 0: the frame carries a GSO super-segment (`FrameBatch.gsoSizes`); a port that can
+   * hand it on as such (TUN with offloads) does, the others cut it into wire-sized frames
+   * (`SuperFrameSegmenter`). Returns false when the frame is dropped (counted).
    */
-  send(buf: Uint8Array, off: number, len: number, iface: number, peer: number): boolean;
+  send(buf: Uint8Array, off: number, len: number, iface: number, peer: number, gsoSize?: number): boolean;
   /** Pushes queued frames to the wire (called once per batch of received frames). */
   flush(): void;
   /** Flushes what is queued, waits (boundedly) for it to leave, and releases the socket or device. */

@@ -6,6 +6,7 @@ import { ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
 import { GENEVE_FLAG_CRITICAL, GENEVE_FLAG_OAM, GENEVE_HEADER_LEN, GENEVE_UDP_PORT, GenevePacket, GeneveProtocol } from '../wire/geneve.js';
 import { VXLAN_HEADER_LEN, VXLAN_UDP_PORT, VXLAN_VNI_MAX, VxlanPacket } from '../wire/vxlan.js';
 import { PortCounters, type Port, type PortBinding, type PortReceiver } from './port.js';
+import { SuperFrameSegmenter } from './super-frame-segmenter.js';
 import { TunnelBindError, TunnelConfigError } from './tunnel-error.js';
 
 export const TunnelDrop = defineDropReasons({
@@ -22,6 +23,7 @@ export const TunnelDrop = defineDropReasons({
   queueFull: 'every transmit slot is waiting for the kernel: the socket is backed up',
   sendFailed: 'the kernel refused a datagram (ENOBUFS, EHOSTUNREACH, ...)',
   closed: 'frame to send after the port was closed',
+  superSegmentRefused: 'a GSO super-segment to send could not be cut into wire-sized frames (malformed, or more segments than the port cuts at once)',
 });
 const D = TunnelDrop.code;
 
@@ -112,6 +114,7 @@ export class UdpTunnelPort implements Port {
   private sendsIssued = 0;
   private sendsCompleted = 0;
 
+  private segmenter: SuperFrameSegmenter | null = null;
   private socket: Socket | null = null;
   private receiver: PortReceiver | null = null;
   private closed = false;
@@ -264,13 +267,28 @@ export class UdpTunnelPort implements Port {
     this.receiver?.receive(this, buf, inner, frameLen, iface, peer);
   }
 
-  send(buf: Uint8Array, off: number, len: number, iface: number, peer: number): boolean {
+  send(buf: Uint8Array, off: number, len: number, iface: number, peer: number, gsoSize = 0): boolean {
     const drops = this.counters.drops;
     if (this.closed) return refuse(drops, D.closed);
     const vni = iface >= 0 && iface < this.vniByIface.length ? this.vniByIface[iface]! : -1;
     if (vni < 0) return refuse(drops, D.noBinding);
-    if (len > this.maxFrameLen) return refuse(drops, D.oversized);
     if (peer >= this.remoteAddresses.length || (peer < 0 && this.remoteAddresses.length === 0)) return refuse(drops, D.noRemote);
+    if (gsoSize > 0) {
+      // A tunnel has no offload: the super-segment leaves as the wire packets it stands for.
+      const s = this.segmenter ??= new SuperFrameSegmenter();
+      if (s.segment(buf, off, len, ETHERNET_HEADER_LEN, gsoSize) !== 0) return refuse(drops, D.superSegmentRefused);
+      const o = s.out;
+      let any = false;
+      for (let i = 0; i < o.count; i++) if (this.queue(o.bytes, o.offsets[i]!, o.lengths[i]!, vni, peer)) any = true;
+      return any;
+    }
+    return this.queue(buf, off, len, vni, peer);
+  }
+
+  /** Copies one frame with its tunnel header into a transmit slot. */
+  private queue(buf: Uint8Array, off: number, len: number, vni: number, peer: number): boolean {
+    const drops = this.counters.drops;
+    if (len > this.maxFrameLen) return refuse(drops, D.oversized);
     if (this.used === this.slotCount) return refuse(drops, D.queueFull);
     const s = this.head;
     this.head = s + 1 === this.slotCount ? 0 : s + 1;

@@ -348,3 +348,56 @@ test('bad input: random frames into the node never throw, each is counted by the
     await node.stop();
   }
 });
+
+/** IPv6 TCP from the TUN side: `flags`, sequence `seq`, `payload` bytes; checksum complete. */
+function tcp6(flags: number, seq: number, payload: number): Uint8Array {
+  const p = new Uint8Array(60 + payload);
+  p.set([0x60, 0, 0, 0, (20 + payload) >>> 8, (20 + payload) & 255, 6, 64]);
+  p.set(parseIpv6('2001:db8:1::7'), 8);
+  p.set(parseIpv6('64:ff9b::c633:6407'), 24);
+  p.set([0x9c, 0x40, 0, 80, seq >>> 24, (seq >>> 16) & 255, (seq >>> 8) & 255, seq & 255, 0, 0, 0, 1, 0x50, flags, 0xff, 0xff], 40);
+  for (let i = 0; i < payload; i++) p[60 + i] = 0x61 + (i % 26);
+  return p;
+}
+
+test('a GSO super-segment from a TUN port is translated once and leaves a tunnel port as wire-sized segments', async () => {
+  const { internetChecksum, pseudoHeaderSum6 } = await import('../../src/wire/checksum.js');
+  const clock = new ManualClock(1_000_000);
+  const network = new MemoryNetwork();
+  const tun = new MemoryPort({ name: 'tun0', network, address: 'gw-tun', remotes: ['kernel'], linkKind: LinkKind.Ip });
+  const vx = new MemoryPort({ name: 'vx0', network, address: 'gw', remotes: ['server'] });
+  network.attach('kernel', { deliver: () => {} });
+  const node = new GatewayNode({
+    nodeId: 1, ports: [tun, vx], clock, timerIntervalMs: 0, deferFlush: null,
+    datapath: { tenants: [{ datapath: nat64Tenant(clock), interfaces: [{ name: 'host', port: 'tun0' }, { name: 'outside', port: 'vx0', vni: 200, addresses: ['198.51.100.1/24'] }] }] },
+  });
+  const server = new SimHost({ network, name: 'server', mac: SERVER_MAC, vni: 200, gatewayPort: 'gw', ipv4: { address: '198.51.100.7', gateway: '198.51.100.1' } });
+  await node.start();
+  const fromTun = (p: Uint8Array, gsoSize = 0): void => {
+    const ck = internetChecksum(p, 40, p.length - 40, pseudoHeaderSum6(p, 8, 24, 6, p.length - 40));
+    p[56] = ck >>> 8;
+    p[57] = ck & 255;
+    node.receive(tun, p, 0, p.length, 0, 0, gsoSize);
+    node.flush();
+  };
+  try {
+    fromTun(tcp6(0x02, 0x1000, 0));
+    fromTun(tcp6(0x02, 0x1000, 0));
+    assert.equal(server.received.length, 1, 'the SYN, once the server was resolved');
+    fromTun(tcp6(0x18, 0x1001, 2500), 1000);
+    const segs = server.received.slice(1);
+    assert.equal(segs.length, 3);
+    segs.forEach((s, i) => {
+      assert.equal(s.version, 4);
+      assert.equal(s.src, '203.0.113.1');
+      assert.equal(s.bytes.length, 40 + (i < 2 ? 1000 : 500));
+      assert.ok(s.checksumsOk, 'segment ' + i + ': IPv4 and TCP checksums complete');
+      const seq = ((s.bytes[24]! << 24) | (s.bytes[25]! << 16) | (s.bytes[26]! << 8) | s.bytes[27]!) >>> 0;
+      assert.equal(seq, 0x1001 + i * 1000);
+    });
+    assert.equal(segs.map((s) => s.payload).join('').length, 2500);
+    assert.equal(node.counters().interfaces.find((i) => i.name === 'outside')!.tx.packets, 3, 'ARP request, SYN, one super-frame');
+  } finally {
+    await node.stop();
+  }
+});

@@ -260,17 +260,17 @@ export function readPacket(ip: Uint8Array): HostPacket {
     const proto = ip[9]!;
     const l4 = ip.subarray(ihl, total);
     let ok = verifyChecksum(ip, 0, ihl);
-    if (proto === 17) ok &&= verifyChecksum(ip, ihl, total - ihl, pseudoHeaderSum4(ip, 12, 16, 17, total - ihl));
+    if (proto === 17 || proto === 6) ok &&= verifyChecksum(ip, ihl, total - ihl, pseudoHeaderSum4(ip, 12, 16, proto, total - ihl));
     if (proto === 1) ok &&= verifyChecksum(ip, ihl, total - ihl);
     return {
       version: 4, src: formatIpv4(readU32(ip, 12)), dst: formatIpv4(readU32(ip, 16)), proto,
-      srcPort: (l4[0]! << 8) | l4[1]!, dstPort: (l4[2]! << 8) | l4[3]!, payload: new TextDecoder().decode(l4.subarray(8)), checksumsOk: ok, bytes,
+      srcPort: (l4[0]! << 8) | l4[1]!, dstPort: (l4[2]! << 8) | l4[3]!, payload: new TextDecoder().decode(l4.subarray(proto === 6 ? (l4[12]! >>> 4) * 4 : 8)), checksumsOk: ok, bytes,
     };
   }
   const len = (ip[4]! << 8) | ip[5]!;
   const proto = ip[6]!;
   const l4 = ip.subarray(40, 40 + len);
-  const ok = proto === 17 || proto === 58 ? verifyChecksum(ip, 40, len, pseudoHeaderSum6(ip, 8, 24, proto, len)) : true;
+  const ok = proto === 17 || proto === 58 || proto === 6 ? verifyChecksum(ip, 40, len, pseudoHeaderSum6(ip, 8, 24, proto, len)) : true;
   return {
     version: 6, src: formatIpv6(ip, 8), dst: formatIpv6(ip, 24), proto,
     srcPort: (l4[0]! << 8) | l4[1]!, dstPort: (l4[2]! << 8) | l4[3]!, payload: new TextDecoder().decode(l4.subarray(8)), checksumsOk: ok, bytes,

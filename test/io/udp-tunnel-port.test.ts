@@ -280,3 +280,25 @@ test('remotes default to the local UDP port, as a Linux VXLAN dstport is both; t
   assert.deepEqual(new UdpTunnelPort({ name: 'a', encapsulation: 'vxlan', port: 0, remotes: ['127.0.0.1'] }).remotePorts, [4789]);
   assert.deepEqual(new UdpTunnelPort({ name: 'a', encapsulation: 'geneve', remotes: ['127.0.0.1', { address: '127.0.0.2', port: 7 }] }).remotePorts, [6081, 7]);
 });
+
+test('a frame carrying a GSO super-segment leaves as one datagram per segment; one that cannot be cut is counted', async () => {
+  const s = await setup('vxlan');
+  try {
+    const payload = 2500;
+    const ip = new Uint8Array(40 + payload);
+    ip.set([0x45, 0, (40 + payload) >>> 8, (40 + payload) & 255, 0, 1, 0x40, 0, 64, 6, 0, 0, 203, 0, 113, 1, 198, 51, 100, 7]);
+    ip.set([0x9c, 0x41, 0, 80, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x10, 0xff, 0xff], 20);
+    const f = new Uint8Array(14 + ip.length);
+    f.set(INNER.subarray(0, 12));
+    f.set([0x08, 0x00], 12);
+    f.set(ip, 14);
+    assert.equal(s.port.send(f, 0, f.length, 3, 0, 1000), true);
+    s.port.flush();
+    await s.remotes[0]!.wait(3);
+    assert.deepEqual(s.remotes[0]!.got.map((d) => d.length), [8 + 14 + 1040, 8 + 14 + 1040, 8 + 14 + 540]);
+    assert.equal(s.port.send(INNER, 0, INNER.length - 1, 3, 0, 1000), false, 'an IPv6 payload length that disagrees with the frame: not cut');
+    assert.equal(s.port.counters.drops.get('superSegmentRefused'), 1);
+  } finally {
+    await s.close();
+  }
+});
