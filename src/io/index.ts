@@ -19,3 +19,4 @@ export {
   type DirectionCounters, type GatewayNodeCounters, type GatewayNodeOptions, type InterfaceCounterView, type PortCounterView,
   type StageCounterView, type TenantCounterView,
 } from './gateway-node.js';
+export { SuperFrameSegmenter } from './super-frame-segmenter.js';
