@@ -71,8 +71,13 @@ export interface InterfaceCounterView {
 
 export interface TenantCounterView {
   name: string;
+  /** Frames received on and sent from the tenant's interfaces. */
   rx: DirectionCounters;
   tx: DirectionCounters;
+  /** IP packets the tenant stage placed: from the tenant's inside (IPv6 of SIIT/NAT64, NAT44
+   * inside hosts) and from its outside (to the pool, SIIT's IPv4 side). */
+  fromInside: DirectionCounters;
+  fromOutside: DirectionCounters;
 }
 
 export interface StageCounterView {
@@ -122,6 +127,17 @@ const TX_PACKETS = 2;
 const TX_BYTES = 3;
 const TX_REFUSED = 4;
 const IFACE_SLOTS = 5;
+/** Per-tenant slots in `tenantSides`: inside packets, bytes, outside packets, bytes. */
+const SIDE_SLOTS = 4;
+
+interface BuiltPipeline {
+  readonly pipeline: Pipeline;
+  readonly cache: FlowCache | null;
+  readonly neighbor: NeighborStage;
+  readonly route: RouteStage;
+  /** Index of the tenant stage. */
+  readonly tenantStage: number;
+}
 
 /**
  * One gateway node at run time: owns its ports, the pipeline and the tenants' datapaths. Every
@@ -142,7 +158,9 @@ export class GatewayNode implements PortReceiver {
   readonly clock: Clock;
   readonly neighbors: NeighborTable;
   private tables: GatewayTables;
-  private built: { pipeline: Pipeline; cache: FlowCache | null; neighbor: NeighborStage; route: RouteStage };
+  private built: BuiltPipeline;
+  /** Per tenant: packets and bytes from the inside, then from the outside. */
+  private tenantSides: Float64Array;
   private readonly ctx: PacketContext;
   private readonly responder: HeldSynResponder;
   private readonly opts: GatewayNodeOptions;
@@ -179,6 +197,7 @@ export class GatewayNode implements PortReceiver {
     this.responder = new HeldSynResponder(this.ctx.packets);
     this.portOf = this.portsByInterface(this.tables.interfaces);
     this.ifaceCounts = new Float64Array(this.tables.interfaces.count * IFACE_SLOTS);
+    this.tenantSides = new Float64Array(this.tables.tenants.length * SIDE_SLOTS);
     this.deferFlush = opts.deferFlush === undefined ? (f): void => void setImmediate(f) : opts.deferFlush;
     this.flushBound = () => this.flushNow();
     this.tickBound = () => this.tick();
@@ -235,6 +254,12 @@ export class GatewayNode implements PortReceiver {
       if (j >= 0) for (let k = 0; k < IFACE_SLOTS; k++) counts[i * IFACE_SLOTS + k] = oldCounts[j * IFACE_SLOTS + k]!;
     }
     if (!sameInterfaces(old.interfaces, tables.interfaces)) this.neighbors.clear();
+    const sides = new Float64Array(tables.tenants.length * SIDE_SLOTS);
+    tables.tenants.forEach((t, i) => {
+      const j = old.tenants.findIndex((o) => o.name === t.name);
+      if (j >= 0) for (let k = 0; k < SIDE_SLOTS; k++) sides[i * SIDE_SLOTS + k] = this.tenantSides[j * SIDE_SLOTS + k]!;
+    });
+    this.tenantSides = sides;
     this.tables = tables;
     this.built = built;
     this.portOf = this.portsByInterface(tables.interfaces);
@@ -260,12 +285,21 @@ export class GatewayNode implements PortReceiver {
     ctx.ingressPeer = peer;
     // A super-segment is translated once, as one packet (the translator reads this).
     if (gsoSize > 0) ctx.packets.gsoSize = gsoSize;
+    const built = this.built;
     try {
-      this.built.pipeline.run(ctx);
+      built.pipeline.run(ctx);
     } catch (e) {
       this.errors++;
       this.opts.onError?.(e);
       return;
+    }
+    // Placed by the tenant stage: a later stage dropped it, or it reached the route stage (which
+    // a frame the neighbor stage consumed never does).
+    if (ctx.routed || ctx.dropStage > built.tenantStage) {
+      const o = ctx.tenant * SIDE_SLOTS + (ctx.fromOutside ? 2 : 0);
+      const sides = this.tenantSides;
+      sides[o]!++;
+      sides[o + 1]! += ctx.l3Len;
     }
     this.sendFrames(ctx);
     this.scheduleFlush();
@@ -339,7 +373,12 @@ export class GatewayNode implements PortReceiver {
     const t = this.tables.interfaces;
     const c = this.ifaceCounts;
     const interfaces: InterfaceCounterView[] = [];
-    const tenants: TenantCounterView[] = this.tables.tenants.map((d) => ({ name: d.name, rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 } }));
+    const sides = this.tenantSides;
+    const tenants: TenantCounterView[] = this.tables.tenants.map((d, i) => ({
+      name: d.name, rx: { packets: 0, bytes: 0 }, tx: { packets: 0, bytes: 0 },
+      fromInside: { packets: sides[i * SIDE_SLOTS]!, bytes: sides[i * SIDE_SLOTS + 1]! },
+      fromOutside: { packets: sides[i * SIDE_SLOTS + 2]!, bytes: sides[i * SIDE_SLOTS + 3]! },
+    }));
     for (let i = 0; i < t.count; i++) {
       const b = i * IFACE_SLOTS;
       const view: InterfaceCounterView = {
@@ -410,7 +449,7 @@ export class GatewayNode implements PortReceiver {
     };
   }
 
-  private buildPipeline(tables: GatewayTables): { pipeline: Pipeline; cache: FlowCache | null; neighbor: NeighborStage; route: RouteStage } {
+  private buildPipeline(tables: GatewayTables): BuiltPipeline {
     const { pipeline, cache } = createGatewayPipeline(tables.tenants, {
       flowCacheSlots: this.opts.flowCacheSlots,
       seed: this.opts.seed,
@@ -419,7 +458,7 @@ export class GatewayNode implements PortReceiver {
     });
     const neighbor = pipeline.stages[pipeline.indexOf('neighbor')] as NeighborStage;
     const route = pipeline.stages[pipeline.indexOf('route')] as RouteStage;
-    return { pipeline, cache, neighbor, route };
+    return { pipeline, cache, neighbor, route, tenantStage: pipeline.indexOf('tenant') };
   }
 
   /** Routes and frames the packets in `ctx.packets` the node originated (no input frame), with

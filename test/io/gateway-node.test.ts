@@ -93,6 +93,8 @@ test('NAT64 UDP end to end over a memory tunnel: NDP and ARP resolution, transla
     assert.equal(outside.rx.packets, 2, 'ARP reply, the answer');
     assert.equal(outside.tx.packets, 2, 'ARP request, the query');
     assert.equal(c.tenants[0]!.rx.packets, 5);
+    assert.deepEqual(c.tenants[0]!.fromInside, { packets: 2, bytes: 2 * (40 + 8 + 7) }, 'the two queries');
+    assert.deepEqual(c.tenants[0]!.fromOutside, { packets: 1, bytes: 20 + 8 + 6 }, 'the answer');
     assert.equal(c.neighbor.nsAnswered, 1);
     assert.equal(c.neighbor.arpLearned, 1);
     assert.equal(c.neighbor.solicitations, 1);
