@@ -296,3 +296,28 @@ function copyAndSum(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: nu
   }
   return sum;
 }
+
+/**
+ * Writes into `hdr` the virtio-net header of the super-segment `pkt[off, off+len)` whose
+ * segments carry `gsoSize` payload bytes each, as the pipeline leaves it (`XlatOutput.gsoSizes`):
+ * NEEDS_CSUM, the GSO type of its family and transport (TCPV4, TCPV6, UDP_L4), headers length,
+ * csum_start/csum_offset, and the partial checksum field rewritten from the packet's own
+ * pseudo-header. That last step is what makes NAT safe: the translator and the NAPT port
+ * rewrite adjust checksums incrementally (RFC 1624), which is right for a complete checksum and
+ * wrong for a partial one, and ports are not in the pseudo-header anyway (the kernel sums them
+ * with the data when it cuts the segments). `gsoSize` 0 writes the all-zero header of an
+ * ordinary packet. Returns 0 or a `GsoDrop` code.
+ */
+export function describeSuperSegment(hdr: VirtioNetHeader, pkt: Uint8Array, off: number, len: number, gsoSize: number): number {
+  hdr.clear();
+  if (gsoSize === 0) return 0;
+  const drop = locateTransport(pkt, off, len, where);
+  if (drop !== 0) return drop;
+  const tcp = where.protocol === IpProtocol.Tcp;
+  if (!tcp && where.protocol !== IpProtocol.Udp) return GsoDrop.code.transportMismatch;
+  hdr.setFlags(VirtioNetFlag.NeedsCsum);
+  hdr.setGsoType(tcp ? (where.family === 4 ? VirtioGsoType.TcpV4 : VirtioGsoType.TcpV6) : VirtioGsoType.UdpL4);
+  hdr.setGsoSize(gsoSize);
+  hdr.setCsumOffset(tcp ? TCP_OFF_CHECKSUM : UDP_OFF_CHECKSUM);
+  return retargetVirtioHeader(hdr, pkt, off, len, 0);
+}

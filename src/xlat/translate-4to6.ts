@@ -1,4 +1,4 @@
-import { finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
+import { adjustChecksum16, finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
 import { Icmpv4Type, Icmpv4UnreachCode } from '../wire/icmpv4.js';
 import { Icmpv6Type } from '../wire/icmpv6.js';
 import { IpProtocol } from '../wire/ip-protocol.js';
@@ -110,6 +110,9 @@ export class Translate4to6 {
     }
     const isFrag = (ff & (IPV4_FLAG_MF | IPV4_FRAG_OFFSET_MASK)) !== 0;
     const payOff = off + ihl;
+    // Only a whole TCP or UDP packet is a GSO super-segment: any other is the ordinary packet
+    // it claims to be.
+    if (out.gsoSize !== 0 && (isFrag || (proto !== IpProtocol.Tcp && proto !== IpProtocol.Udp))) out.gsoSize = 0;
 
     let icmpMap = 0;
     let ctxBits = 0;
@@ -167,6 +170,9 @@ export class Translate4to6 {
       const ck = adjustAddresses((buf[payOff + 2]! << 8) | buf[payOff + 3]!, oldWord, icmpMap + sum6(ob, o + 8) + IpProtocol.Icmpv6 + payLen);
       return this.emit(buf, off, total, payOff, payLen, IpProtocol.Icmpv6, hop, tc, ff, 2, ck, icmpMap, out);
     }
+
+    // A GSO super-segment (`out.gsoSize`) is translated once, as one packet.
+    if (out.gsoSize !== 0) return this.superSegment(buf, off, payOff, payLen, proto, hop, tc, ff, out);
 
     // RFC 7915 §4.5: TCP and UDP checksums cover a pseudo-header whose addresses changed; length
     // and protocol are the same in both pseudo-headers, so the address sums are the whole delta
@@ -314,6 +320,68 @@ export class Translate4to6 {
       out.push(V6_FRAG + n, XlatOutputKind.Translated);
       done += n;
     }
+    return 0;
+  }
+
+  /**
+   * A GSO super-segment of `out.gsoSize` payload bytes per segment, translated once into one
+   * IPv6 packet (no Fragment header) that the egress cuts into segments with their own Payload
+   * Length and checksums. RFC 7915 §4.1 holds per wire packet, so one segment's size decides:
+   * a segment that would not fit (over the IPv6 link MTU with DF set, or over the lowest IPv6
+   * MTU with DF clear, which the RFC cuts into fragments) is, for TCP, cut smaller (the same
+   * byte stream, packetised finer, as a TSO device does for any segment size: the 20 bytes the
+   * translation adds no longer cost a Fragmentation Needed round trip); for UDP, whose segments
+   * are datagrams of fixed size, answered with Fragmentation Needed as one of them would be
+   * (quoting the first segment) when DF is set or it exceeds the IPv6 link. A DF-clear UDP
+   * segment that fits the link but not the lowest IPv6 MTU leaves whole: a super-segment cannot
+   * be cut into fragments. The transport checksum is partial in and out (virtio NEEDS_CSUM):
+   * the pseudo-header sum, written anew for the IPv6 pseudo-header rather than adjusted.
+   */
+  private superSegment(
+    buf: Uint8Array, off: number, payOff: number, payLen: number, proto: number, hop: number, tc: number, ff: number, out: XlatOutput,
+  ): number {
+    const tcp = proto === IpProtocol.Tcp;
+    const thl = tcp ? (buf[payOff + 12]! >>> 4) << 2 : 8;
+    if (payLen < thl || thl < (tcp ? 20 : 8)) return D.transportTruncated;
+    const df = (ff & IPV4_FLAG_DF) !== 0;
+    let size = out.gsoSize;
+    const whole = IPV6_HEADER_LEN + payLen;
+    // One segment's IPv6 length (the whole, when the data is a segment or less).
+    let seg = IPV6_HEADER_LEN + thl + size;
+    if (seg > whole) seg = whole;
+    const limit = df ? this.ipv6LinkMtu : this.fragLimit;
+    if (seg > limit) {
+      if (tcp) {
+        size = limit - IPV6_HEADER_LEN - thl;
+      } else if (df || seg > this.ipv6LinkMtu) {
+        const ihl = payOff - off;
+        const l4First = thl + out.gsoSize < payLen ? thl + out.gsoSize : payLen;
+        const first = out.count;
+        const drop = this.reject(buf, off, ihl + l4First, out, Icmpv4Type.DestUnreachable, Icmpv4UnreachCode.FragNeeded,
+          this.ipv6LinkMtu - (IPV6_HEADER_LEN - IPV4_HEADER_LEN), D.packetTooBig);
+        if (out.count > first) quoteFirstSegment4(out, first, ihl, l4First);
+        return drop;
+      }
+    }
+    if (out.room() < whole) return D.outputFull;
+    const b = out.bytes;
+    const o = out.used;
+    const p = o + IPV6_HEADER_LEN;
+    copyBytes(buf, payOff, b, p, payLen);
+    b[o] = 0x60 | (tc >>> 4);
+    b[o + 1] = (tc << 4) & 0xf0;
+    b[o + 2] = 0;
+    b[o + 3] = 0;
+    b[o + 4] = payLen >>> 8;
+    b[o + 5] = payLen & 0xff;
+    b[o + 6] = proto;
+    b[o + 7] = hop;
+    const ck = foldSum(sum6(b, o + 8) + proto + payLen);
+    const at = p + (tcp ? 16 : 6);
+    b[at] = ck >>> 8;
+    b[at + 1] = ck & 0xff;
+    out.push(whole, XlatOutputKind.Translated);
+    out.gsoSizes[out.count - 1] = size;
     return 0;
   }
 
@@ -512,6 +580,39 @@ export class Translate4to6 {
     }
     return drop;
   }
+}
+
+/**
+ * Makes the quote of the ICMPv4 error `i` of `out` (built from the start of a UDP
+ * super-segment) describe the first segment alone, the datagram that did not fit: quoted Total
+ * Length (`ihl` + `l4Len`), its header checksum and the UDP Length, with the ICMPv4 checksum
+ * adjusted for all three (RFC 1624).
+ */
+function quoteFirstSegment4(out: XlatOutput, i: number, ihl: number, l4Len: number): void {
+  const b = out.bytes;
+  const e = out.offsets[i]!;
+  const end = e + out.lengths[i]!;
+  const q = e + IPV4_HEADER_LEN + ICMP_HDR;
+  const ckAt = e + IPV4_HEADER_LEN + 2;
+  let ck = (b[ckAt]! << 8) | b[ckAt + 1]!;
+  if (q + IPV4_HEADER_LEN <= end) {
+    const lenWas = (b[q + 2]! << 8) | b[q + 3]!;
+    const len = ihl + l4Len;
+    const hck = adjustChecksum16((b[q + 10]! << 8) | b[q + 11]!, lenWas, len);
+    ck = setWord(b, q + 2, len, ck);
+    ck = setWord(b, q + 10, hck, ck);
+  }
+  if (q + ihl + 6 <= end) ck = setWord(b, q + ihl + 4, l4Len, ck);
+  b[ckAt] = ck >>> 8;
+  b[ckAt + 1] = ck & 0xff;
+}
+
+/** Writes the 16-bit `value` at `b[at]` and returns `checksum` adjusted for it (RFC 1624). */
+function setWord(b: Uint8Array, at: number, value: number, checksum: number): number {
+  const was = (b[at]! << 8) | b[at + 1]!;
+  b[at] = value >>> 8;
+  b[at + 1] = value & 0xff;
+  return adjustChecksum16(checksum, was, value);
 }
 
 /** RFC 1812 §5.3.7 by first octet: 0/8, 127/8, 224/4 (multicast), 240/4 (reserved and the

@@ -1,4 +1,4 @@
-import { finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
+import { adjustChecksum16, finishChecksum, foldSum, sumWords } from '../wire/checksum.js';
 import { Icmpv4Type } from '../wire/icmpv4.js';
 import { Icmpv6ParamProblemCode, Icmpv6Type, Icmpv6UnreachCode } from '../wire/icmpv6.js';
 import { IpProtocol } from '../wire/ip-protocol.js';
@@ -140,6 +140,11 @@ export class Translate6to4 {
     }
     // An atomic fragment (offset 0, M 0) is a whole packet (RFC 8200 §4.5, RFC 6946).
     const isFrag = fragOff !== 0 || more;
+    // Only a whole TCP or UDP packet is a GSO super-segment (one IPv4 datagram at most): any
+    // other is the ordinary packet it claims to be.
+    if (out.gsoSize !== 0 && (fragP >= 0 || (nh !== IpProtocol.Tcp && nh !== IpProtocol.Udp) || IPV4_HEADER_LEN + upLen > 0xffff)) {
+      out.gsoSize = 0;
+    }
 
     let icmpMap = 0;
     let icmpError = false;
@@ -191,6 +196,9 @@ export class Translate6to4 {
       const ck = adjustAddresses((buf[upOff + 2]! << 8) | buf[upOff + 3]!, oldWord + pseudo, icmpMap);
       return this.emit(buf, off, pktLen, upOff, upLen, IpProtocol.Icmp, hop, tos, fragP, fragOff, more, 2, ck, icmpMap, out);
     }
+
+    // A GSO super-segment (`out.gsoSize`) is translated once, as one packet.
+    if (out.gsoSize !== 0) return this.superSegment(buf, off, upOff, upLen, nh, hop, tos, out);
 
     // RFC 7915 §5.5: TCP and UDP checksums follow the pseudo-header's addresses (length and
     // protocol are the same in both), only in the fragment that holds the header.
@@ -311,6 +319,74 @@ export class Translate6to4 {
       out.push(IPV4_HEADER_LEN + n, XlatOutputKind.Translated);
       done += n;
     }
+    return 0;
+  }
+
+  /**
+   * A GSO super-segment of `out.gsoSize` payload bytes per segment, translated once into one
+   * IPv4 packet that the egress cuts (the kernel behind a TUN device, or software segmentation
+   * before a tunnel), each segment getting its own Total Length, Identification (the
+   * super-segment's plus its index, as Linux numbers them) and checksums. RFC 7915 §5.1 holds
+   * per wire packet, so one segment's size decides, not the whole's:
+   * - DF by the 1260-byte rule; DF-clear segments take consecutive Identifications from the
+   *   generator, one each, so they stay unique toward the destination (RFC 6864 §4.2);
+   * - a segment over the IPv4 link MTU: TCP segments are cut smaller (the byte stream is the
+   *   same, only packetised finer, as a TSO device does for any segment size); UDP segments are
+   *   datagrams whose size cannot change, so a DF one is answered with Packet Too Big as it
+   *   would be alone (§5.1, quoting the first segment). A DF-clear one (1260 bytes or less,
+   *   on a link below that) would be fragmented; a super-segment cannot be, so it leaves whole
+   *   with DF clear and the hop that needs fragments cuts them (Linux fragments GSO segments).
+   * The transport checksum is partial in and out (virtio NEEDS_CSUM): the pseudo-header sum,
+   * written anew for the IPv4 pseudo-header rather than adjusted.
+   */
+  private superSegment(
+    buf: Uint8Array, off: number, upOff: number, upLen: number, proto: number, hop: number, tos: number, out: XlatOutput,
+  ): number {
+    const tcp = proto === IpProtocol.Tcp;
+    const thl = tcp ? (buf[upOff + 12]! >>> 4) << 2 : 8;
+    if (upLen < thl || thl < (tcp ? 20 : 8)) return D.transportTruncated;
+    const total = IPV4_HEADER_LEN + upLen;
+    let size = out.gsoSize;
+    // One segment's IPv4 length (the whole, when the data is a segment or less).
+    let seg = IPV4_HEADER_LEN + thl + size;
+    if (seg > total) seg = total;
+    if (seg > this.ipv4LinkMtu) {
+      if (tcp && this.ipv4LinkMtu - IPV4_HEADER_LEN - thl > 0) {
+        size = this.ipv4LinkMtu - IPV4_HEADER_LEN - thl;
+        seg = this.ipv4LinkMtu;
+      } else if (seg > DF_THRESHOLD) {
+        let mtu = this.ipv4LinkMtu + (IPV6_HEADER_LEN - IPV4_HEADER_LEN);
+        if (mtu < IPV6_MIN_MTU) mtu = IPV6_MIN_MTU;
+        const l4First = thl + out.gsoSize < upLen ? thl + out.gsoSize : upLen;
+        const first = out.count;
+        const drop = this.reject(buf, off, upOff - off + l4First, out, Icmpv6Type.PacketTooBig, 0, mtu, D.packetTooBig);
+        if (out.count > first) quoteFirstSegment6(out, first, upOff - off, l4First, !tcp);
+        return drop;
+      }
+    }
+    const data = upLen - thl;
+    const segments = data <= size ? 1 : ((data + size - 1) / size) | 0;
+    let ident = 0;
+    let df = true;
+    if (seg <= DF_THRESHOLD) {
+      const a = this.addr;
+      const dst = (a[4]! << 24) | (a[5]! << 16) | (a[6]! << 8) | a[7]!;
+      ident = this.ident.next(dst);
+      for (let k = 1; k < segments; k++) this.ident.next(dst);
+      df = false;
+    }
+    if (out.room() < total) return D.outputFull;
+    const b = out.bytes;
+    const o = out.used;
+    const pp = o + IPV4_HEADER_LEN;
+    copyBytes(buf, upOff, b, pp, upLen);
+    writeIpv4Header(b, o, tos, total, ident, df ? IPV4_FLAG_DF : 0, hop, proto, this.addr);
+    const ck = foldSum(sum4(b, o + 12) + proto + upLen);
+    const at = pp + (tcp ? 16 : 6);
+    b[at] = ck >>> 8;
+    b[at + 1] = ck & 0xff;
+    out.push(total, XlatOutputKind.Translated);
+    out.gsoSizes[out.count - 1] = size;
     return 0;
   }
 
@@ -495,6 +571,35 @@ export class Translate6to4 {
     }
     return drop;
   }
+}
+
+/**
+ * Makes the quote of the ICMPv6 error `i` of `out` (built from the start of a super-segment)
+ * describe the first segment alone, the packet that did not fit: IPv6 Payload Length and (for
+ * `udp`) UDP Length of one segment (`l4Len` transport bytes behind `l4Rel` bytes of IPv6
+ * headers), the ICMPv6 checksum adjusted for both (RFC 1624).
+ */
+function quoteFirstSegment6(out: XlatOutput, i: number, l4Rel: number, l4Len: number, udp: boolean): void {
+  const b = out.bytes;
+  const e = out.offsets[i]!;
+  const end = e + out.lengths[i]!;
+  const q = e + IPV6_HEADER_LEN + ICMP_HDR;
+  const ckAt = e + IPV6_HEADER_LEN + 2;
+  let ck = (b[ckAt]! << 8) | b[ckAt + 1]!;
+  const payAt = q + 4;
+  if (payAt + 2 <= end) ck = setWord(b, payAt, l4Rel - IPV6_HEADER_LEN + l4Len, ck);
+  const udpLenAt = q + l4Rel + 4;
+  if (udp && udpLenAt + 2 <= end) ck = setWord(b, udpLenAt, l4Len, ck);
+  b[ckAt] = ck >>> 8;
+  b[ckAt + 1] = ck & 0xff;
+}
+
+/** Writes the 16-bit `value` at `b[at]` and returns `checksum` adjusted for it (RFC 1624). */
+function setWord(b: Uint8Array, at: number, value: number, checksum: number): number {
+  const was = (b[at]! << 8) | b[at + 1]!;
+  b[at] = value >>> 8;
+  b[at + 1] = value & 0xff;
+  return adjustChecksum16(checksum, was, value);
 }
 
 /** Unspecified (::), loopback (::1) or multicast (ff00::/8). */

@@ -17,6 +17,14 @@ import type { XlatOutput } from './xlat-output.js';
  * `XlatDrop` code, which it also counts in `drops`. Nothing is allocated per packet and bad
  * input never throws. Not reentrant: one translator per worker. The configuration is read once,
  * at construction; build a new translator to change it.
+ *
+ * GSO: when the caller sets `out.gsoSize` (a TUN device handed over a TCP or UDP super-segment
+ * of up to 64 KB standing for segments of that many payload bytes), the packet is translated
+ * once, as one packet, and the MTU rules (DF, Packet Too Big, Fragmentation Needed, cutting to
+ * the lowest IPv6 MTU) are applied to one segment rather than to the whole: TCP segments that
+ * would not fit are cut smaller (`out.gsoSizes` of the output says by how much), UDP ones are
+ * answered with the ICMP error one segment would get. Its partial transport checksum is
+ * rewritten for the new pseudo-header. With `gsoSize` 0 nothing changes.
  */
 export class Translator {
   readonly drops: DropCounters<XlatDropName>;
