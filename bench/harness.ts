@@ -20,9 +20,17 @@ export interface BenchResult {
   gcPerMillion: number;
 }
 
-let gcEvents = 0;
-const gcObserver = new PerformanceObserver((list) => { gcEvents += list.getEntries().length; });
+// GC entries reach the observer after the fact, so they are counted by start time against the
+// windows the rounds recorded, once the rounds have yielded and the entries have arrived.
+const gcStarts: number[] = [];
+const gcObserver = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcStarts.push(e.startTime); });
 gcObserver.observe({ entryTypes: ['gc'] });
+
+function gcEventsBetween(t0: number, t1: number): number {
+  let n = 0;
+  for (const t of gcStarts) if (t >= t0 && t < t1) n++;
+  return n;
+}
 
 const forceGc = (globalThis as { gc?: () => void }).gc;
 
@@ -34,15 +42,14 @@ function median(xs: number[]): number {
 
 let sink = 0;
 
-function timeRound(c: BenchCase, n: number): { rate: number; heap: number; gc: number } {
+function timeRound(c: BenchCase, n: number): { rate: number; heap: number; t0: number; t1: number } {
   forceGc?.();
-  const gc0 = gcEvents;
   const h0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   sink ^= c.run(n);
   const t1 = performance.now();
   const h1 = process.memoryUsage().heapUsed;
-  return { rate: n / ((t1 - t0) / 1000), heap: Math.max(0, h1 - h0), gc: gcEvents - gc0 };
+  return { rate: n / ((t1 - t0) / 1000), heap: Math.max(0, h1 - h0), t0, t1 };
 }
 
 /** Runs `baseline` and each case for `rounds` interleaved rounds of `n` operations after a warm-up. */
@@ -53,17 +60,19 @@ export async function compare(baseline: BenchCase, cases: BenchCase[], n: number
   for (const c of all) sink ^= c.run(n);
   const rates = all.map(() => [] as number[]);
   const heaps = all.map(() => [] as number[]);
-  const gcs = all.map(() => [] as number[]);
+  const windows = all.map(() => [] as [number, number][]);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < all.length; i++) {
       const m = timeRound(all[i]!, n);
       rates[i]!.push(m.rate);
       heaps[i]!.push(m.heap);
-      gcs[i]!.push(m.gc);
+      windows[i]!.push([m.t0, m.t1]);
     }
     // Let the GC observer deliver its entries between rounds.
     await new Promise((res) => setImmediate(res));
   }
+  await new Promise((res) => setTimeout(res, 10));
+  const gcs = windows.map((ws) => ws.map(([t0, t1]) => gcEventsBetween(t0, t1)));
   const results = all.map((c, i) => ({
     name: c.name,
     opsPerSec: median(rates[i]!),

@@ -4,7 +4,7 @@ import { composeDropReasons } from '../wire/drop-reasons.js';
 import { Icmpv4TimeExceededCode, Icmpv4Type } from '../wire/icmpv4.js';
 import { Icmpv6Type, Icmpv6UnreachCode } from '../wire/icmpv6.js';
 import { LPM_NONE } from '../addr/lpm-table.js';
-import { readU32 } from '../wire/byte-order.js';
+import { readI32 } from '../wire/byte-order.js';
 import { IPV4_OFF_CHECKSUM, IPV4_OFF_DST, IPV4_OFF_SRC, IPV4_OFF_TTL } from '../wire/ipv4.js';
 import { IPV6_OFF_HOP_LIMIT, IPV6_OFF_SRC } from '../wire/ipv6.js';
 import { FlowDrop } from '../xlat/flow-drop.js';
@@ -83,9 +83,9 @@ export class NatStage implements Stage {
       let remote: number;
       if (pkt.ipVersion === 6) {
         // Z is embedded in Y': the outer destination, or the quoted source of an error.
-        remote = t.pool6!.extractIpv4(pkt.buf, tu.icmpError ? tu.innerL3Off + IPV6_OFF_SRC : pkt.l3Off + 24);
-        if (remote < 0) return pkt.drop(D.noPrefix);
-        remote |= 0;
+        const at = tu.icmpError ? tu.innerL3Off + IPV6_OFF_SRC : pkt.l3Off + 24;
+        if (!t.pool6!.contains(pkt.buf, at)) return pkt.drop(D.noPrefix);
+        remote = t.pool6!.extractIpv4Bits(pkt.buf, at);
       } else remote = (tu.icmpError ? tu.src[3]! : tu.dst[3]!) | 0;
       if (tu.icmpError) {
         // The quoted packet came in from the outside: its destination is the inside host.
@@ -127,7 +127,7 @@ export class NatStage implements Stage {
     const first = out.count;
     if (pkt.ipVersion === 6) {
       if (isMappedIpv4(this.inside)) return pkt.drop(D.wrongFamily);
-      t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id) | 0);
+      t.nat64Mapper!.bind(this.inside, napt.outsideAddrBits(id));
       const code = t.translator!.translate6to4(pkt.buf, pkt.l3Off, pkt.l3Len, out);
       if (code !== 0) return pkt.drop(XLAT + code);
       pkt.natAction = NatAction.Nat64Out;
@@ -135,7 +135,7 @@ export class NatStage implements Stage {
     }
     if (!isMappedIpv4(this.inside)) return pkt.drop(D.wrongFamily);
     if (!this.decrementTtl(pkt, t)) return pkt.drop(D.ttlExpired);
-    this.addr[3] = napt.outsideAddr(id) | 0;
+    this.addr[3] = napt.outsideAddrBits(id);
     const code = rewriteSource(pkt.buf, pkt.l3Off, pkt.l3Len, pkt.tuple, this.addr, napt.outsidePort(id));
     if (code !== 0) return pkt.drop(FLOW + code);
     pkt.natAction = NatAction.Nat44Out;
@@ -156,7 +156,7 @@ export class NatStage implements Stage {
     }
     if (t.translator === null) return pkt.drop(D.wrongFamily);
     const first = out.count;
-    t.nat64Mapper!.bind(this.inside, napt.outsideAddr(id) | 0);
+    t.nat64Mapper!.bind(this.inside, napt.outsideAddrBits(id));
     const code = t.translator.translate4to6(pkt.buf, pkt.l3Off, pkt.l3Len, out);
     if (code !== 0) return pkt.drop(XLAT + code);
     pkt.natAction = NatAction.Nat64In;
@@ -225,7 +225,7 @@ export class NatStage implements Stage {
       b[off + IPV4_OFF_CHECKSUM + 1] = ck & 0xff;
     }
     const mapper = t.nat64Mapper!;
-    mapper.bind(this.inside, napt.outsideAddr(id) | 0);
+    mapper.bind(this.inside, napt.outsideAddrBits(id));
     mapper.hairpin = true;
     const xc = tr.translate4to6(b, off, len, out);
     mapper.hairpin = false;
@@ -402,7 +402,7 @@ function isPoolAddress(t: TenantDatapath, addr: number): boolean {
 function leavesToPool(out: XlatOutput, first: number, t: TenantDatapath): boolean {
   if (t.pool4 === null || out.count <= first || out.kinds[first] !== XlatOutputKind.Translated) return false;
   const off = out.offsets[first]!;
-  return out.bytes[off]! >>> 4 === 4 && isPoolAddress(t, readU32(out.bytes, off + IPV4_OFF_DST) | 0);
+  return out.bytes[off]! >>> 4 === 4 && isPoolAddress(t, readI32(out.bytes, off + IPV4_OFF_DST));
 }
 
 /** Removes packet `i` of `out`, moving the later ones down. */

@@ -1,5 +1,5 @@
 import { LPM_NONE } from '../addr/lpm-table.js';
-import { readU32 } from '../wire/byte-order.js';
+import { readI32 } from '../wire/byte-order.js';
 import { composeDropReasons } from '../wire/drop-reasons.js';
 import { IPV4_HEADER_LEN, IPV4_OFF_DST, IPV4_OFF_SRC } from '../wire/ipv4.js';
 import { FlowDrop } from '../xlat/flow-drop.js';
@@ -48,8 +48,8 @@ export class TenantStage implements Stage {
       if (pkt.l3Len >= IPV4_HEADER_LEN) {
         // The inside prefix first: an inside host writing to a pool address is hairpinned
         // (RFC 4787 REQ-9), which starts as an outbound packet.
-        if (t.nat44Inside !== null && t.nat44Inside.lookupIpv4(readU32(b, o + IPV4_OFF_SRC) | 0) !== LPM_NONE) pkt.fromOutside = false;
-        else if (t.pool4 !== null && t.pool4.lookupIpv4(readU32(b, o + IPV4_OFF_DST) | 0) !== LPM_NONE) pkt.fromOutside = true;
+        if (t.nat44Inside !== null && t.nat44Inside.lookupIpv4(readI32(b, o + IPV4_OFF_SRC)) !== LPM_NONE) pkt.fromOutside = false;
+        else if (t.pool4 !== null && t.pool4.lookupIpv4(readI32(b, o + IPV4_OFF_DST)) !== LPM_NONE) pkt.fromOutside = true;
         else return pkt.drop(D.notForTenant);
       }
     }

@@ -1,4 +1,4 @@
-import { readU32 } from '../wire/byte-order.js';
+import { readI32 } from '../wire/byte-order.js';
 import { DropCounters } from '../wire/drop-reasons.js';
 import type { Clock } from './clock.js';
 import { checkConnTrackConfig, type ConnTrackConfig, type ConnTrackTimeouts } from './conntrack-config.js';
@@ -520,7 +520,7 @@ export class ConnTrack {
     if (this.isOutbound(id, dir) === outbound) return FirewallDrop.code.icmpErrorDirection;
     if (proto === PROTO_TCP) {
       if (len < 8) return FirewallDrop.code.icmpTruncated;
-      if (!this.tcp.quotedSeqPlausible(id, dir, readU32(buf, off + 4) | 0)) return FirewallDrop.code.icmpErrorQuotedSeq;
+      if (!this.tcp.quotedSeqPlausible(id, dir, readI32(buf, off + 4))) return FirewallDrop.code.icmpErrorQuotedSeq;
     } else if (proto === PROTO_ICMP) {
       if (len < 8) return FirewallDrop.code.icmpTruncated;
       const request = this.icmpRequestType[id]!;

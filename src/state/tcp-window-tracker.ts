@@ -1,4 +1,4 @@
-import { readU16, readU32 } from '../wire/byte-order.js';
+import { readI32, readU16 } from '../wire/byte-order.js';
 import { TcpConnState, TcpSegmentKind } from './tcp-conntrack-state.js';
 import { TcpOptionIter, TcpOptionKind } from '../wire/tcp-options.js';
 import { FirewallDrop } from './firewall-drop.js';
@@ -104,8 +104,8 @@ export class TcpWindowTracker {
     this.buf = buf;
     this.off = off;
     this.headerLen = hl;
-    this.seq = readU32(buf, off + 4) | 0;
-    this.ack = readU32(buf, off + 8) | 0;
+    this.seq = readI32(buf, off + 4);
+    this.ack = readI32(buf, off + 8);
     this.win = readU16(buf, off + 14);
     const f = buf[off + 13]!;
     this.tcpFlags = f;

@@ -21,6 +21,15 @@ export function readU32(buf: Uint8Array, off: number): number {
   return ((buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!) >>> 0;
 }
 
+/**
+ * The big-endian 32 bits at `off` as a signed int32. Hot paths read addresses and sequence
+ * numbers this way: an unsigned value of 2^31 or more is a heap number in V8, and returning
+ * one from a call that is not inlined allocates.
+ */
+export function readI32(buf: Uint8Array, off: number): number {
+  return (buf[off]! << 24) | (buf[off + 1]! << 16) | (buf[off + 2]! << 8) | buf[off + 3]!;
+}
+
 /** Writes the low 16 bits of `v` big-endian at `off`; the byte stores drop higher bits. */
 export function writeU16(buf: Uint8Array, off: number, v: number): void {
   buf[off] = v >>> 8;

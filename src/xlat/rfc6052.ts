@@ -92,10 +92,11 @@ export class Rfc6052Prefix {
   /** Writes the 16-byte IPv4-embedded IPv6 address of the IPv4 address at `v4[v4Off]`. */
   embed(v4: Uint8Array, v4Off: number, out: Uint8Array, outOff: number): void {
     // Read all four octets before writing: `v4` and `out` may overlap.
-    this.embedIpv4(((v4[v4Off]! << 24) | (v4[v4Off + 1]! << 16) | (v4[v4Off + 2]! << 8) | v4[v4Off + 3]!) >>> 0, out, outOff);
+    // int32 bits: an unsigned value of 2^31 or more would be boxed crossing the call.
+    this.embedIpv4((v4[v4Off]! << 24) | (v4[v4Off + 1]! << 16) | (v4[v4Off + 2]! << 8) | v4[v4Off + 3]!, out, outOff);
   }
 
-  /** Same as `embed`, for an IPv4 address held as an unsigned 32-bit number. */
+  /** Same as `embed`, for an IPv4 address held as a 32-bit number (signed or unsigned). */
   embedIpv4(addr: number, out: Uint8Array, outOff: number): void {
     const p = this.prefix.bytes;
     const n = this.prefixBytes;
@@ -122,6 +123,15 @@ export class Rfc6052Prefix {
     out[outOff + 2] = c;
     out[outOff + 3] = d;
     return true;
+  }
+
+  /**
+   * The embedded IPv4 address as int32 bits, for an address the caller checked with `contains`.
+   * Hot paths use this form: an unsigned value of 2^31 or more is a heap number in V8 and
+   * allocates when returned from a call that is not inlined.
+   */
+  extractIpv4Bits(v6: Uint8Array, v6Off: number): number {
+    return (v6[v6Off + this.p0]! << 24) | (v6[v6Off + this.p1]! << 16) | (v6[v6Off + this.p2]! << 8) | v6[v6Off + this.p3]!;
   }
 
   /** The embedded IPv4 address as an unsigned 32-bit number, or -1 when not under the prefix. */
