@@ -99,6 +99,11 @@ describe('NAT64 (RFC 6146) through the pipeline', () => {
     assert.deepEqual(addresses(back), [Y, X6]);
     assert.equal(srcPort(back), 0x4242);
     assertChecksums([out, back]);
+    // One query, one session: the reply (identifier i2) finds the request's (X', Y', i1) ⇄ (T, Z, i2).
+    assert.equal(g.napt.sessionCount, 1);
+    g.pass(echo(X6, Y, 0x4242, 2));
+    g.pass(echo(Z, T, id, 2, true));
+    assert.equal(g.napt.sessionCount, 1);
   });
 
   test('RFC 4787 REQ-1, RFC 6146 §3.5.1: endpoint-independent mapping, one X\':x to two remotes shares T:t', () => {
