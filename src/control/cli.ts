@@ -3,24 +3,30 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { GatewayConfigError } from '../io/gateway-config-error.js';
 import { PcapError } from '../io/pcap-error.js';
+import { TunError } from '../io/tun-error.js';
+import { TunnelError } from '../io/tunnel-error.js';
 import { ConfigError } from './config-error.js';
 import { loadConfigFile } from './config.js';
 import { ApiCallError, apiGet, apiRequest, formatSessions, formatStatus, type SessionAnswer, type StatusAnswer } from './api-client.js';
 import { formatReplaySummary, replay } from './replay.js';
+import { runGateway } from './run.js';
 
 /**
  * `natmesh` command line.
  *
  *   natmesh replay --config FILE --in IN.pcap --out OUT.pcap [--tenant NAME] [--trace]
  *                  [--dump-sessions] [--no-flow-cache]
+ *   natmesh run --config FILE
  *   natmesh config check FILE
  *   natmesh status [--api URL] [--token T] [--json]
  *   natmesh sessions [--api URL] [--token T] [--tenant N] [--protocol P] [--inside A] [--remote A]
  *                    [--limit N] [--json] [--delete TENANT/ENTRY]
  *
- * Exit status: 0 success; 1 the input capture is malformed, a file cannot be written or the
- * gateway's API cannot be reached or refuses the call;
+ * Exit status: 0 success; 1 the input capture is malformed, a file cannot be written, a port
+ * cannot be opened (address in use, no TUN device) or the gateway's API cannot be reached or
+ * refuses the call;
  * 2 bad usage or a configuration that does not validate (the message says which field).
  */
 export const EXIT_OK = 0;
@@ -79,6 +85,14 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       });
       for (const session of summary.sessions ?? []) io.stdout(JSON.stringify(session) + '\n');
       io.stderr(formatReplaySummary(summary).join('\n') + '\n');
+    });
+
+  program.command('run')
+    .description('run one gateway node: tunnel and TUN ports, the packet pipeline, the HTTP API (SIGHUP reloads, SIGTERM stops)')
+    .requiredOption('--config <file>', 'gateway configuration (YAML)')
+    .action(async (opts: { config: string }) => {
+      const gw = await runGateway({ configPath: opts.config });
+      await gw.stopped;
     });
 
   const apiOptions = (c: Command): Command => c
@@ -140,7 +154,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     } else if (e instanceof ConfigError) {
       io.stderr('natmesh: ' + e.message + '\n');
       status = EXIT_USAGE;
-    } else if (e instanceof ApiCallError) {
+    } else if (e instanceof GatewayConfigError) {
+      // The interfaces and routes are checked when the node builds its tables.
+      io.stderr('natmesh: ' + e.message + '\n');
+      status = EXIT_USAGE;
+    } else if (e instanceof ApiCallError || e instanceof TunnelError || e instanceof TunError) {
       io.stderr('natmesh: ' + e.message + '\n');
       status = EXIT_INPUT;
     } else if (e instanceof PcapError) {

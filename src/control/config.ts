@@ -222,7 +222,7 @@ const interfaceAddress = z.string({ error: typeError('an address with a prefix l
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
-/** `host:port`, `[v6]:port` or a bare address (then `defaultPort`). */
+/** `host:port`, `[v6]:port` or a bare address (then the default port). */
 const endpoint = z.string({ error: typeError('an address:port') }).superRefine((s, ctx) => {
   const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(s);
   const host = m ? m[1] ?? m[2]! : '';
@@ -230,7 +230,8 @@ const endpoint = z.string({ error: typeError('an address:port') }).superRefine((
   try {
     if (!m) throw new Error('expected address:port or [IPv6]:port');
     if (host.includes(':')) parseIpv6(host); else parseIpv4(host);
-    if (port < 1 || port > 65535) throw new Error('port ' + port + ' is not from 1 to 65535');
+    // Port 0: the kernel picks a free one (the API and tunnels report where they listen).
+    if (port < 0 || port > 65535) throw new Error('port ' + port + ' is not from 0 to 65535');
   } catch (e) {
     ctx.addIssue({ code: 'custom', message: (e as Error).message });
   }

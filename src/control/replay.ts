@@ -69,7 +69,7 @@ export interface ReplaySummary {
 export function replay(opts: ReplayOptions): ReplaySummary {
   const source = opts.configSource ?? '<config>';
   const clock = new ManualClock(0);
-  const state = { clock, changes: new ChangeLog(1 << 20), seed: opts.config.node.id };
+  const state = { clock, changes: new ChangeLog(1 << 16), seed: opts.config.node.id };
   const tenant = buildTenant(opts.config, selectTenant(opts.config, opts.tenant, source), source, state);
   const reader = PcapReader.fromFile(opts.inPath);
   const inKind = linkKindOfPcap(reader.linkType);
