@@ -165,7 +165,8 @@ export class TunPort implements Port {
   private received(buf: Uint8Array, off: number, len: number): void {
     const c = this.counters;
     c.rxPackets++;
-    c.rxBytes += len;
+    // IP bytes, as every port counts them: the virtio-net header is the device's framing.
+    c.rxBytes += len - this.dev!.vnetHeaderLen;
     const rx = this.receiver!;
     if (this.iface < 0) return c.drops.add(D.notAttached);
     if (this.dev!.vnetHeaderLen === 0) {
