@@ -15,6 +15,7 @@ command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 command -v traceroute6 >/dev/null 2>&1 || need+=(traceroute)
+command -v ethtool >/dev/null 2>&1 || need+=(ethtool)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq

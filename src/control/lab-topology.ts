@@ -442,6 +442,16 @@ export class LabTopology {
     }
     await Promise.all([...perHost].map(([host, lines]) => ipBatch(this.ns(host), lines)));
     await Promise.all(tapEndpoints.map((t) => this.startGeneveEndpoint(t)));
+    // Over veth a packet's checksum may stay unfinished all the way (CHECKSUM_PARTIAL: no hardware
+    // ever completes it), and a kernel tunnel device would carry the inner TCP/UDP checksum
+    // unfinished to the receiver's UDP socket: a userspace endpoint such as natmesh would see
+    // a wrong checksum. A real NIC completes it; here the tunnel device does, in software.
+    await Promise.all((this.spec.tunnels ?? []).filter((t) => !tapEndpoints.includes(t)).map((t) =>
+      run([IP, 'netns', 'exec', this.ns(t.host), 'ethtool', '-K', t.ifname, 'tx', 'off'], null).catch((e: unknown) => {
+        throw e instanceof LabCommandError && /ENOENT|No such file/.test(e.stderr + String(e.status))
+          ? new LabCommandError(e.argv, e.status, 'ethtool is needed to turn off checksum offload on tunnel devices (scripts/setup.sh installs it)')
+          : e;
+      })));
     await this.setRoutes(this.spec.routes ?? []);
     await this.waitForCarrier();
   }

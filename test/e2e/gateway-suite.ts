@@ -22,7 +22,9 @@ import {
 
 /** IPv4 link MTU between router4 and the server: below the 1480-byte IPv4 packets a 1500-byte IPv6 client sends. */
 const IPV4_LINK_MTU = 1400;
-const CURL = ['curl', '-sS', '--fail', '--max-time', '60'];
+const CURL = ['curl', '-sS', '--fail', '--connect-timeout', '5', '--max-time', '10'];
+/** For the 100 MB transfers. */
+const CURL_LONG = ['curl', '-sS', '--fail', '--connect-timeout', '5', '--max-time', '60'];
 
 function bracket(v6: string): string {
   return '[' + v6 + ']';
@@ -78,7 +80,7 @@ export function gatewaySuite(path: 'tun' | 'vxlan' | 'geneve'): void {
           assert.equal(page.stdout, files.smallPage);
           const whoami = (await lab.exec(LAB_HOSTS.client6, [...CURL, 'http://' + bracket(server) + '/whoami'])).stdout;
           assert.match(whoami, /^100\.64\.100\.\d+ \d+\n$/, 'the server sees a pool address');
-          const big = await lab.exec(LAB_HOSTS.client6, ['sh', '-c', CURL.join(' ') + ' http://' + bracket(server) + '/' + files.bigName + ' | sha256sum'], { timeoutMs: 90_000 });
+          const big = await lab.exec(LAB_HOSTS.client6, ['sh', '-c', CURL_LONG.join(' ') + ' http://' + bracket(server) + '/' + files.bigName + ' | sha256sum'], { timeoutMs: 90_000 });
           assert.equal(big.stdout.split(' ')[0], files.bigSha256);
         });
 
@@ -110,7 +112,7 @@ export function gatewaySuite(path: 'tun' | 'vxlan' | 'geneve'): void {
       after(() => stopNatmesh());
 
       test('an upload through the small-MTU IPv4 link completes: Fragmentation Needed reaches the client as Packet Too Big', async () => {
-        const up = await lab.exec(LAB_HOSTS.client6, [...CURL, '--data-binary', '@' + files.bigPath, 'http://' + bracket(server) + '/sha256'], { timeoutMs: 90_000 });
+        const up = await lab.exec(LAB_HOSTS.client6, [...CURL_LONG, '--data-binary', '@' + files.bigPath, 'http://' + bracket(server) + '/sha256'], { timeoutMs: 90_000 });
         assert.equal(up.stdout.trim(), files.bigSha256);
         // RFC 7915 §4.2: the MTU of Fragmentation Needed plus the 20 bytes IPv6 adds.
         const route = (await lab.exec(LAB_HOSTS.client6, ['ip', '-6', 'route', 'get', server])).stdout;
