@@ -48,7 +48,11 @@ def main():
         readable, _, _ = select.select([fd, sock], [], [])
         if fd in readable:
             frame = os.read(fd, 65535)
-            sock.sendto(header + frame, remote)
+            try:
+                sock.sendto(header + frame, remote)
+            except OSError:
+                # No route to the remote yet, or a full socket buffer: the frame is lost, as on a wire.
+                pass
         if sock in readable:
             data, peer = sock.recvfrom(65535)
             if peer[0] != a.remote or len(data) < 8 or data[0] >> 6 != 0:
@@ -57,7 +61,10 @@ def main():
             proto, vni_word = struct.unpack('!HI', data[2:8])
             if proto != GENEVE_TEB or vni_word >> 8 != a.vni or len(data) < 8 + opt_len + 14:
                 continue
-            os.write(fd, data[8 + opt_len:])
+            try:
+                os.write(fd, data[8 + opt_len:])
+            except OSError:
+                pass
 
 
 if __name__ == '__main__':
