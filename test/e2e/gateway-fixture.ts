@@ -98,6 +98,11 @@ export function droppedPackets(metrics: Map<string, number>, reason?: RegExp): n
   return n;
 }
 
+/** The non-zero drop counters, one per line, for assertion messages. */
+export function dropSummary(metrics: Map<string, number>): string {
+  return [...metrics].filter(([k, v]) => k.startsWith('natmesh_drops_total') && v > 0).map(([k, v]) => k + ' ' + v).join('\n');
+}
+
 /** A UDP request and its answer from `host` (python: the lab hosts have no netcat). */
 export async function udpExchange(lab: LabTopology, host: string, address: string, port: number, payload: string): Promise<string> {
   const script = [

@@ -72,7 +72,7 @@ describe('natmesh restarted under an idle TCP connection', { skip }, () => {
     });
   }
 
-  async function restartUnderConnection(firewallGraceSeconds: number | undefined): Promise<{ answer: string; drops: number }> {
+  async function restartUnderConnection(firewallGraceSeconds: number | undefined): Promise<{ answer: string; drops: number; dropLines: string }> {
     await start(firewallGraceSeconds);
     const conn = lab.spawn(LAB_HOSTS.client6, ['/usr/bin/python3', '-c', HELD_CONNECTION, SERVER], { stdin: true });
     try {
@@ -84,7 +84,9 @@ describe('natmesh restarted under an idle TCP connection', { skip }, () => {
       assert.equal(await gw!.stop(), 0, 'natmesh exits cleanly on SIGTERM');
       await start(firewallGraceSeconds);
       const answer = await say(conn, 'after');
-      return { answer, drops: droppedPackets(await gatewayMetrics(lab)) };
+      const metrics = await gatewayMetrics(lab);
+      const dropLines = [...metrics].filter(([k, v]) => k.startsWith('natmesh_drops_total') && v > 0).map(([k, v]) => k + ' ' + v).join('\n');
+      return { answer, drops: droppedPackets(metrics, /stage="firewall-[a-z]+",reason="firewall\.unknownMidFlow"/), dropLines };
     } finally {
       await conn.stop(500);
       await gw!.stop();
@@ -97,12 +99,14 @@ describe('natmesh restarted under an idle TCP connection', { skip }, () => {
   });
 
   test('stateful firewall with a grace period: the connection continues, its state rebuilt from mid-flow packets', async () => {
-    assert.equal((await restartUnderConnection(30)).answer, 'got after');
+    const r = await restartUnderConnection(30);
+    assert.equal(r.answer, 'got after');
+    assert.equal(r.drops, 0, 'no mid-flow packet refused inside the grace period; drops:\n' + r.dropLines);
   });
 
   test('stateful firewall without a grace period: mid-flow packets are refused and counted', async () => {
     const r = await restartUnderConnection(0);
     assert.equal(r.answer, 'timeout');
-    assert.ok(r.drops > 0, 'the refused packets are counted');
+    assert.ok(r.drops > 0, 'the refused mid-flow packets are counted as the firewall\'s unknownMidFlow; drops:\n' + r.dropLines);
   });
 });
