@@ -1,3 +1,5 @@
+import type { NaptSessionView } from '../state/napt-session-view.js';
+
 /** A call to a running gateway's HTTP API failed: not reachable, refused, or an error answer. */
 export class ApiCallError extends Error {
   readonly code = 'ERR_API_CALL';
@@ -17,21 +19,8 @@ export interface StatusAnswer {
   lastReloadError: string | null;
 }
 
-/** One session of `GET /sessions`. */
-export interface SessionAnswer {
-  tenantName: string;
-  entryNumber: number;
-  owner: number;
-  protocol: string;
-  inside: string;
-  insidePort: number;
-  outside: string;
-  outsidePort: number;
-  remote: string;
-  remotePort: number;
-  state: string | null;
-  expiresInMs: number | null;
-}
+/** One session of `GET /sessions`: the table's own view, with the tenant's name. */
+export type SessionAnswer = NaptSessionView & { tenantName: string };
 
 /** Calls the API and returns the parsed JSON answer (null for 204). */
 export async function apiRequest(method: string, base: string, path: string, token: string | undefined): Promise<unknown> {
