@@ -37,7 +37,7 @@ async function iperf3(lab: LabTopology, host: string, args: readonly string[], s
   try {
     json = JSON.parse(r.stdout) as Iperf3Json;
   } catch {
-    throw new Error('iperf3 ' + args.join(' ') + ' printed no JSON (exit ' + r.code + '): ' + r.stderr.trim());
+    throw new Error('iperf3 ' + args.join(' ') + ' printed no JSON (exit ' + r.code + '): ' + (r.stderr + r.stdout).trim().slice(0, 500));
   }
   if (json.error !== undefined) throw new Error('iperf3 ' + args.join(' ') + ': ' + json.error);
   return json;

@@ -86,6 +86,8 @@ export interface LabRouteSpec {
   readonly mtu?: number;
   /** TCP MSS to advertise to destinations over this route (`advmss N`). */
   readonly advmss?: number;
+  /** Preferred source address for traffic this host originates over the route. */
+  readonly src?: string;
   /** Routing table (default main). */
   readonly table?: number;
   /** `unreachable`, `prohibit` or `blackhole` instead of a unicast route. */
@@ -320,6 +322,7 @@ function routeLine(r: LabRouteSpec): string {
   if (r.dev !== undefined) words.push('dev', r.dev);
   if (r.mtu !== undefined) words.push('mtu', String(r.mtu));
   if (r.advmss !== undefined) words.push('advmss', String(r.advmss));
+  if (r.src !== undefined) words.push('src', r.src);
   if (r.table !== undefined) words.push('table', String(r.table));
   // A batch line takes no options: the family comes from the prefix (`::/0`, not `default`, for IPv6).
   return words.join(' ');
@@ -775,7 +778,9 @@ export function labPathRoutes(path: LabDataPath, opts: StandardLabOptions = {}):
   } else {
     const p = labTunnelPlan(path);
     for (const prefix of [A.wkp, A.nsp64]) routes.push({ host: H.client6, prefix, via: p.gateway6, dev: p.ifname });
-    routes.push({ host: edge, prefix: '0.0.0.0/0', via: p.gatewayEdge4, dev: p.ifname });
+    // The server answers from its service address, not its tunnel address: a reply from an
+    // unbound UDP socket (iperf3's) takes the route's source, and the client expects the address it asked.
+    routes.push({ host: edge, prefix: '0.0.0.0/0', via: p.gatewayEdge4, dev: p.ifname, ...(edge === H.server4 ? { src: A.server4 } : {}) });
     if (edge !== H.server4) routes.push({ host: H.server4, prefix: '0.0.0.0/0', via: A.serverNextHop4, advmss: SERVER_ADVMSS });
     if (opts.client4 !== false) routes.push({ host: H.client4, prefix: '0.0.0.0/0', via: p.gatewayClient4, dev: p.ifname });
   }

@@ -60,7 +60,8 @@ test('the standard lab routes the IPv6 client to the NAT64 prefixes through the 
   assert.ok(kernel.some((r) => r.host === 'client6' && r.prefix === LAB_ADDRESSES.wkp && r.via === LAB_ADDRESSES.gateway6));
   const vx = labPathRoutes('vxlan');
   assert.ok(vx.some((r) => r.host === 'client6' && r.prefix === LAB_ADDRESSES.nsp64 && r.dev === 'vx0'));
-  assert.ok(vx.some((r) => r.host === 'server4' && r.prefix === '0.0.0.0/0' && r.dev === 'vx0'));
+  assert.ok(vx.some((r) => r.host === 'server4' && r.prefix === '0.0.0.0/0' && r.dev === 'vx0' && r.src === LAB_ADDRESSES.server4),
+    'the server answers from its service address, not its tunnel address');
   assert.ok(!vx.some((r) => r.host === 'client4' && r.dev === 'eth0'), 'over a tunnel the NAT44 client leaves through it');
   const tun = labTunCommands('nat64', [LAB_ADDRESSES.taygaPool4], { nat44: true });
   assert.ok(tun.includes('route replace ' + LAB_ADDRESSES.wkp + ' dev nat64'));
