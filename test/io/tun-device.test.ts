@@ -41,7 +41,7 @@ function ip(...args: string[]): void {
 
 /** Runs a Python program in the namespace and returns its stdout (asynchronously: this process
  * must keep answering on the device meanwhile). */
-async function inNamespace(program: string, timeoutMs = 8000): Promise<string> {
+async function inNamespace(program: string, timeoutMs = 30000): Promise<string> {
   const { stdout } = await run('ip', ['netns', 'exec', ns, '/usr/bin/python3', '-c', program], { timeout: timeoutMs });
   return stdout;
 }
@@ -126,7 +126,7 @@ describe('TUN device on the real kernel', { skip }, () => {
     const out = await inNamespace(`
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
+s.settimeout(10)
 s.sendto(b'natmesh udp4', ('192.0.2.2', 7))
 data, addr = s.recvfrom(100)
 print(addr[0], addr[1], data.decode())
@@ -151,7 +151,7 @@ print(addr[0], addr[1], data.decode())
     const out = await inNamespace(`
 import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.settimeout(3)
+s.settimeout(10)
 s.sendto(b'natmesh udp6', ('2001:db8::2', 7))
 data, addr = s.recvfrom(100)
 print(addr[0], addr[1], data.decode())
@@ -187,7 +187,7 @@ def csum(b):
 for fam, proto, dst, req, rep in ((socket.AF_INET, socket.IPPROTO_ICMP, '192.0.2.2', 8, 0),
                                   (socket.AF_INET6, socket.IPPROTO_ICMPV6, '2001:db8::2', 128, 129)):
     s = socket.socket(fam, socket.SOCK_RAW, proto)
-    s.settimeout(3)
+    s.settimeout(10)
     body = struct.pack('!HH', 0x4242, 7) + b'natmesh ping'
     hdr = struct.pack('!BBH', req, 0, 0)
     if fam == socket.AF_INET:
@@ -212,7 +212,7 @@ for fam, proto, dst, req, rep in ((socket.AF_INET, socket.IPPROTO_ICMP, '192.0.2
 import hashlib, json, socket
 fam = socket.AF_INET if ${family} == 4 else socket.AF_INET6
 s = socket.socket(fam, socket.SOCK_STREAM)
-s.settimeout(5)
+s.settimeout(15)
 s.connect(('${dst}', 5001))
 s.sendall(bytes((i * 7) & 0xff for i in range(${REQUEST_LEN})))
 s.shutdown(socket.SHUT_WR)
@@ -266,7 +266,7 @@ print(json.dumps({'len': len(got), 'sha256': hashlib.sha256(got).hexdigest()}))
       const out = await inNamespace(`
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(3)
+s.settimeout(10)
 s.sendto(b'plain', ('198.18.0.2', 9))
 print(s.recvfrom(100)[0].decode())
 `);
