@@ -11,6 +11,7 @@ import { ConfigError } from './config-error.js';
 import { loadConfigFile } from './config.js';
 import { ApiCallError, apiGet, apiRequest, formatSessions, formatStatus, type SessionAnswer, type StatusAnswer } from './api-client.js';
 import { formatReplaySummary, replay } from './replay.js';
+import { labCommand } from './lab.js';
 import { runGateway } from './run.js';
 
 /**
@@ -134,6 +135,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return;
       }
       io.stdout(formatSessions(r.sessions, r.total).join('\n') + '\n');
+    });
+
+  program.command('lab')
+    .description('build a lab of network namespaces (IPv6-only client, IPv4-only HTTP server, IPv4 client behind NAT44), run natmesh in it and check real traffic; `lab down` removes it (root)')
+    .argument('[action]', 'up or down', 'up')
+    .option('--path <path>', 'how the hosts reach natmesh: tun, vxlan or geneve', 'tun')
+    .option('--prefix <prefix>', 'NAT64 prefix (RFC 6052)', '64:ff9b::/96')
+    .action(async (action: string, opts: { path: string; prefix: string }) => {
+      status = await labCommand(action, opts, io);
     });
 
   const configCmd = program.command('config').description('configuration tools');
