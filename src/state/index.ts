@@ -22,3 +22,8 @@ export { PendingSynStore, SynHold, type PendingSynSink } from './pending-syn-sto
 export { NO_NODE, PortBlockAllocator, PortClaim } from './port-block-allocator.js';
 export * from './tcp-state-machine.js';
 export { TimingWheel, type ExpirySink } from './timing-wheel.js';
+export { ConnTrack, type ConnTrackConnection, type ConnTrackStats } from './conntrack.js';
+export { checkConnTrackConfig, defaultConnTrackConfig, defaultConnTrackTimeouts, type ConnTrackConfig, type ConnTrackTimeouts } from './conntrack-config.js';
+export { ConnTrackConfigError } from './conntrack-config-error.js';
+export { FirewallDrop, type FirewallDropName } from './firewall-drop.js';
+export { TcpConnState, TCP_CONN_STATE_NAMES } from './tcp-conntrack-state.js';
