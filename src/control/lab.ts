@@ -76,6 +76,12 @@ const PATH_WITH_SBIN = (process.env['PATH'] ?? '/usr/bin:/bin') + ':/usr/sbin:/s
 const CHILD_ENV = { ...process.env, PATH: PATH_WITH_SBIN };
 const SMALL_PAGE = '<!doctype html><title>natmesh lab</title><p>IPv4-only server reached through natmesh.</p>\n';
 const CURL = ['curl', '-sS', '--connect-timeout', '3', '--max-time', '5'];
+/**
+ * natmesh's source for the ICMPv6 errors it sends itself (RFC 7915 §5.4), so that traceroute6
+ * shows it as a hop. On the tunnel paths it is its interface address facing the client; on TUN
+ * it has none, so an address outside every lab subnet.
+ */
+const TUN_ERROR_SOURCE6 = '2001:db8:100::1';
 /** A port nothing in the lab listens on, for the unsolicited inbound datagram. */
 const UNSOLICITED_PORT = 40999;
 
@@ -263,6 +269,8 @@ interface CheckResult {
 /** Addresses the checks use on this data path. */
 interface LabView {
   readonly pool6: string;
+  /** What traceroute6's hops are: IPv6 addresses, and IPv4 addresses embedded under the prefix. */
+  readonly hopNames: ReadonlyMap<string, string>;
   readonly nat64: Rfc6052Prefix;
   readonly server6: string;
   readonly client4: string;
@@ -331,11 +339,11 @@ async function checkTraceroute6(lab: LabTopology, v: LabView): Promise<CheckResu
   let translated = false;
   const shown = hops.map((h, i) => {
     const v4 = h === '*' ? null : embeddedIpv4(v, h);
-    if (v4 === null) return (i + 1) + ' ' + h;
+    if (v4 === null) return (i + 1) + ' ' + h + (v.hopNames.has(h) ? ' (' + v.hopNames.get(h) + ')' : '');
     if (h === v.server6) return (i + 1) + ' ' + h + ' (the server)';
     // RFC 7915 §4.2: an IPv4 router's Time Exceeded, translated to ICMPv6, from the router's address under the prefix.
     translated = true;
-    return (i + 1) + ' ' + h + ' (IPv4 router ' + v4 + ', Time Exceeded translated)';
+    return (i + 1) + ' ' + h + ' (' + (v.hopNames.get(v4) ?? 'IPv4 router') + ' ' + v4 + ': ICMPv4 Time Exceeded, translated)';
   });
   const ok = hops[hops.length - 1] === v.server6 && translated;
   return { ok, text: what + shown.join(', ') + (ok ? '' : hops[hops.length - 1] !== v.server6 ? '; did not reach the server' : '; no translated router hop') };
@@ -463,10 +471,24 @@ export async function labUp(opts: LabUpOptions, io: LabCommandIo): Promise<numbe
   const removeFilesIfUnbuilt = (): void => { if (!built) removeLabFiles(dir); };
   process.on('exit', removeFilesIfUnbuilt);
 
-  const labOpts: StandardLabOptions = { tunnels: path === 'tun' ? [] : [path] };
+  // router4 (with an ordinary MTU) between the gateway and the server: an IPv4-only router, whose
+  // Time Exceeded traceroute6 shows translated.
+  const labOpts: StandardLabOptions = { tunnels: path === 'tun' ? [] : [path], ipv4LinkMtu: 1500 };
   const plan = path === 'tun' ? null : labTunnelPlan(path);
+  const A = LAB_ADDRESSES;
+  const errorSource6 = plan?.gateway6 ?? TUN_ERROR_SOURCE6;
+  const hopNames = new Map<string, string>([
+    [A.gateway6, 'the gateway namespace\'s kernel'],
+    [errorSource6, 'natmesh'],
+    [A.gatewayToRouter4, 'the gateway namespace\'s kernel'],
+    [A.router4, 'router4'],
+    [A.serverNextHop4, 'router4'],
+    [labTunnelPlan('vxlan').edge4, 'router4'],
+    [labTunnelPlan('geneve').edge4, 'router4'],
+  ]);
   const v: LabView = {
     pool6,
+    hopNames,
     nat64,
     server6: labNat64Address(pool6, LAB_ADDRESSES.server4),
     client4: plan?.client4 ?? LAB_ADDRESSES.client4,
@@ -490,6 +512,8 @@ export async function labUp(opts: LabUpOptions, io: LabCommandIo): Promise<numbe
     await waitFor('the lab server', server, 10_000, async () => readFileSync(server.logPath, 'utf8').includes('ready'));
 
     const config = labGatewayConfig({ path, pool6, apiListen: API_LISTEN }, labOpts);
+    const nat = (config.tenants as { nat: { nat64: Record<string, unknown> } }[])[0]!.nat;
+    nat.nat64.translator = { ipv6ErrorSource: errorSource6 };
     writeFileSync(join(dir, FILES.config), stringify(config));
     natmesh = spawnDetached(topo.ns(LAB_HOSTS.gateway), [...natmeshArgv(), 'run', '--config', join(dir, FILES.config)], natmeshLog, ROOT);
     writeState(dir, { ...state, natmeshPid: natmesh.pid, serverPid: server.pid });
@@ -518,11 +542,11 @@ export async function labUp(opts: LabUpOptions, io: LabCommandIo): Promise<numbe
   releaseTopologyProcesses(lab);
 
   const ns = (host: string): string => prefix + host;
-  const A = LAB_ADDRESSES;
   io.stdout([
     '  ' + ns(LAB_HOSTS.client6) + '  IPv6 only: ' + (plan?.client6 ?? A.client6),
     '  ' + ns(LAB_HOSTS.server4) + '  IPv4 only: ' + A.server4 + ', HTTP on :80, UDP echo on :7; reached from IPv6 as ' + v.server6,
     '  ' + ns(LAB_HOSTS.client4) + '  IPv4 behind NAT44: ' + v.client4,
+    '  ' + ns(LAB_HOSTS.router4) + '  IPv4 router between the gateway and the server',
     '  ' + ns(LAB_HOSTS.gateway) + '  natmesh (pid ' + natmesh.pid + ') on ' + (path === 'tun' ? 'TUN device natmesh0' : path + ' UDP ' + A.tunnelListen4 + ':' + plan!.udpPort)
       + ', pool ' + A.natmeshPool4 + ', API http://' + API_LISTEN + ' (in this namespace)',
     '',
