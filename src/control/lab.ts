@@ -171,11 +171,11 @@ async function removeLab(dir: string, state: LabState, graceMs = 3000): Promise<
   const deadline = performance.now() + graceMs;
   while (namespaces.some((ns) => pidsIn(ns).length > 0) && performance.now() < deadline) await sleep(50);
   const lines: string[] = [];
-  if (pids.length > 0) {
-    const natmesh = state.natmeshPid !== null && pids.includes(state.natmeshPid) ? 'natmesh (pid ' + state.natmeshPid + ')' : null;
-    const others = pids.length - (natmesh === null ? 0 : 1);
-    lines.push('stopped ' + [natmesh, others > 0 ? others + ' other process' + (others === 1 ? '' : 'es') + ' of the lab' : null].filter((x) => x !== null).join(' and '));
-  }
+  const natmeshRan = state.natmeshPid !== null && pids.includes(state.natmeshPid);
+  const others = pids.length - (natmeshRan ? 1 : 0);
+  const stopped = [natmeshRan ? 'natmesh (pid ' + state.natmeshPid + ')' : null, others > 0 ? others + (natmeshRan ? ' other' : '') + ' process' + (others === 1 ? '' : 'es') + ' of the lab' : null];
+  if (pids.length > 0) lines.push('stopped ' + stopped.filter((x) => x !== null).join(' and '));
+  if (state.natmeshPid !== null && !natmeshRan) lines.push('natmesh (pid ' + state.natmeshPid + ') was no longer running; its log was ' + join(dir, FILES.natmeshLog));
   const removed = teardownLabSync(prefix);
   lines.push(removed.length > 0 ? 'removed ' + removed.length + ' namespaces with their devices: ' + removed.join(' ') : 'its namespaces (' + prefix + '*) were already gone');
   removeLabFiles(dir);
