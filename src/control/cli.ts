@@ -19,6 +19,7 @@ import { runGateway } from './run.js';
  *
  *   natmesh replay --config FILE --in IN.pcap --out OUT.pcap [--tenant NAME] [--trace]
  *                  [--dump-sessions] [--no-flow-cache]
+ *   natmesh lab [up|down] [--path tun|vxlan|geneve] [--prefix PREFIX]
  *   natmesh run --config FILE
  *   natmesh config check FILE
  *   natmesh status [--api URL] [--token T] [--json]

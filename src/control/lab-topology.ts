@@ -557,6 +557,21 @@ export class LabTopology {
     return proc;
   }
 
+  /**
+   * Lets the topology outlive this process (`natmesh lab`): no teardown when the process exits,
+   * and no pipes to the processes started here holding it open. `teardownLabSync(prefix)` (or
+   * `natmesh lab down`) removes it later.
+   */
+  detach(): void {
+    this.cancelExitTeardown();
+    this.cancelExitTeardown = () => {};
+    for (const p of this.processes) {
+      p.child.stdout?.destroy();
+      p.child.stderr?.destroy();
+      p.child.unref();
+    }
+  }
+
   /** Stops the processes started here, then removes every namespace of the topology. Idempotent. */
   async down(): Promise<void> {
     await Promise.all([...this.processes].map((p) => p.stop(1000)));

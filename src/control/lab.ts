@@ -12,8 +12,8 @@ import { Rfc6052Prefix } from '../xlat/rfc6052.js';
 import { formatSessions, formatStatus, type SessionAnswer, type StatusAnswer } from './api-client.js';
 import {
   canBuildLab, LAB_ADDRESSES, LAB_HOSTS, labGatewayConfig, labNat64Address, labPathRoutes, labPrefix, LabTopology, labTunCommands,
-  labTunnelPlan, listLabNamespaces, standardLabSpec, teardownLabSync, teardownOnExit, uniqueLabId,
-  type LabProcess, type LabRouteSpec, type StandardLabOptions,
+  labTunnelPlan, listLabNamespaces, standardLabSpec, teardownLabSync, uniqueLabId,
+  type LabRouteSpec, type StandardLabOptions,
 } from './lab-topology.js';
 
 /**
@@ -243,20 +243,6 @@ async function waitFor(what: string, proc: DetachedProcess, timeoutMs: number, r
     if (await ready()) return;
     if (performance.now() > deadline) throw new Error(what + ': not within ' + timeoutMs + ' ms; ' + proc.logPath + ' says:\n' + tail(proc.logPath));
     await sleep(20);
-  }
-}
-
-/**
- * LabTopology keeps a pipe to each process it starts itself (the user-space Geneve endpoint on
- * a kernel without Geneve), which would keep this command from returning. The lab outlives the
- * command, so let them go: they only write "ready", once.
- */
-function releaseTopologyProcesses(lab: LabTopology): void {
-  const processes = Reflect.get(lab, 'processes') as Set<LabProcess> | undefined;
-  for (const p of processes ?? []) {
-    p.child.stdout?.destroy();
-    p.child.stderr?.destroy();
-    p.child.unref();
   }
 }
 
@@ -536,10 +522,8 @@ export async function labUp(opts: LabUpOptions, io: LabCommandIo): Promise<numbe
   }
   built = true;
   process.off('exit', removeFilesIfUnbuilt);
-  // The lab now outlives this command: no teardown when it exits (a second registration's
-  // cancel removes the prefix LabTopology.create registered), and no pipes holding it open.
-  teardownOnExit(prefix)();
-  releaseTopologyProcesses(lab);
+  // The lab now outlives this command.
+  lab.detach();
 
   const ns = (host: string): string => prefix + host;
   io.stdout([
