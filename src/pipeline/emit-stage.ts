@@ -1,5 +1,6 @@
 import { defineDropReasons } from '../wire/drop-reasons.js';
 import { ETHERNET_ADDR_LEN, ETHERNET_HEADER_LEN, ETHERNET_OFF_DST, ETHERNET_OFF_ETHERTYPE, ETHERNET_OFF_SRC, EtherType } from '../wire/ethernet.js';
+import { copyBytes } from '../xlat/byte-copy.js';
 import { XlatOutputKind } from '../xlat/xlat-output.js';
 import { LinkKind } from './link-kind.js';
 import type { PacketContext } from './packet-context.js';
@@ -58,7 +59,7 @@ export class EmitStage implements Stage {
         fb[fo + l2 - 2] = type >>> 8;
         fb[fo + l2 - 1] = type & 0xff;
       }
-      for (let k = 0; k < len; k++) fb[fo + l2 + k] = sb[so + k]!;
+      copyBytes(sb, so, fb, fo + l2, len);
       frames.push(l2 + len, src.kinds[i]!, -1, -1, src.gsoSizes[i]!);
     }
     return Verdict.Emit;
@@ -88,7 +89,7 @@ export class EmitStage implements Stage {
         fb[fo + ETHERNET_OFF_ETHERTYPE] = type >>> 8;
         fb[fo + ETHERNET_OFF_ETHERTYPE + 1] = type & 0xff;
       }
-      for (let k = 0; k < len; k++) fb[fo + l2 + k] = sb[so + k]!;
+      copyBytes(sb, so, fb, fo + l2, len);
       frames.push(l2 + len, src.kinds[i]!, iface, pkt.egressPeer[i]!, src.gsoSizes[i]!);
     }
     return Verdict.Emit;

@@ -1,3 +1,4 @@
+import type { PacketArena } from '../wire/packet-arena.js';
 import type { LinkKind } from './link-kind.js';
 
 /**
@@ -24,10 +25,12 @@ export class FrameBatch {
   /** Framing of every frame in the batch. */
   linkKind: LinkKind;
 
-  constructor(linkKind: LinkKind, capacityBytes = 262144, maxFrames = 128) {
+  /** `arena`: `bytes` is a window of it, so copies between it and the translator's output or a
+   * port's buffers of the same arena are native (`copyBytes`); null: an array of its own. */
+  constructor(linkKind: LinkKind, capacityBytes = 262144, maxFrames = 128, arena: PacketArena | null = null) {
     if (!(capacityBytes > 0) || !(maxFrames > 0)) throw new RangeError('FrameBatch needs a positive capacity and frame count');
     this.linkKind = linkKind;
-    this.bytes = new Uint8Array(capacityBytes);
+    this.bytes = arena === null ? new Uint8Array(capacityBytes) : arena.alloc(capacityBytes);
     this.offsets = new Int32Array(maxFrames);
     this.lengths = new Int32Array(maxFrames);
     this.kinds = new Uint8Array(maxFrames);

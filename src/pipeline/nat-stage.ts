@@ -7,6 +7,7 @@ import { LPM_NONE } from '../addr/lpm-table.js';
 import { readI32 } from '../wire/byte-order.js';
 import { IPV4_OFF_CHECKSUM, IPV4_OFF_DST, IPV4_OFF_SRC, IPV4_OFF_TTL } from '../wire/ipv4.js';
 import { IPV6_OFF_HOP_LIMIT, IPV6_OFF_SRC } from '../wire/ipv6.js';
+import { copyBytes } from '../xlat/byte-copy.js';
 import { FlowDrop } from '../xlat/flow-drop.js';
 import { extractFlowTuple, FlowTuple } from '../xlat/flow-tuple.js';
 import { buildIcmpv4Error, buildIcmpv6Error, mayGenerateIcmpv4Error, mayGenerateIcmpv6Error } from '../xlat/icmp-error-builder.js';
@@ -450,11 +451,7 @@ function truncateOutput(out: XlatOutput, first: number): void {
 function copyOut(pkt: PacketContext, out: XlatOutput): Verdict {
   const len = pkt.l3Len;
   if (out.room() < len) return pkt.drop(XLAT + XlatDrop.code.outputFull);
-  const b = pkt.buf;
-  const ob = out.bytes;
-  const so = pkt.l3Off;
-  const d = out.used;
-  for (let i = 0; i < len; i++) ob[d + i] = b[so + i]!;
+  copyBytes(pkt.buf, pkt.l3Off, out.bytes, out.used, len);
   out.push(len, XlatOutputKind.Translated);
   return Verdict.Continue;
 }

@@ -1,3 +1,5 @@
+import type { PacketArena } from '../wire/packet-arena.js';
+
 /**
  * Where the translator writes what it sends: one preallocated byte area holding the packets of
  * one or more `translate*` calls back to back, with their offsets, lengths and kinds in typed
@@ -43,9 +45,11 @@ export class XlatOutput {
    */
   readonly gsoSizes: Uint16Array;
 
-  constructor(capacityBytes = 262144, maxPackets = 128) {
+  /** `arena`: `bytes` is a window of it, so copies to and from the port buffers and frames of
+   * the same arena are native (`copyBytes`); null: an array of its own. */
+  constructor(capacityBytes = 262144, maxPackets = 128, arena: PacketArena | null = null) {
     if (!(capacityBytes > 0) || !(maxPackets > 0)) throw new RangeError('XlatOutput needs a positive capacity and packet count');
-    this.bytes = new Uint8Array(capacityBytes);
+    this.bytes = arena === null ? new Uint8Array(capacityBytes) : arena.alloc(capacityBytes);
     this.offsets = new Int32Array(maxPackets);
     this.lengths = new Int32Array(maxPackets);
     this.kinds = new Uint8Array(maxPackets);
