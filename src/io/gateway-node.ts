@@ -13,6 +13,7 @@ import type { TenantDatapath } from '../pipeline/tenant-datapath.js';
 import type { TraceSink } from '../pipeline/trace-sink.js';
 import { Verdict } from '../pipeline/verdict.js';
 import type { Clock } from '../state/clock.js';
+import { PacketArena } from '../wire/packet-arena.js';
 import { XlatOutput } from '../xlat/xlat-output.js';
 import { FrameBatch } from '../pipeline/frame-batch.js';
 import { buildGatewayTables, type GatewayDatapathSpec, type GatewayTables } from './gateway-datapath.js';
@@ -43,6 +44,10 @@ export interface GatewayNodeOptions {
   readonly neighbor?: NeighborTableOptions;
   /** Told about an exception the pipeline threw (a bug; the frame is dropped and counted). */
   readonly onError?: (error: unknown) => void;
+  /** Arena of the translator's output and the frames (default: the worker's,
+   * `PacketArena.shared()`, which the ports use too): copies between them and the ports'
+   * buffers are then native. */
+  readonly arena?: PacketArena;
 }
 
 /** Packets and bytes one way. */
@@ -116,6 +121,10 @@ export interface GatewayNodeCounters {
   errors: number;
 }
 
+/** Room of the node's packet and frame batches: a 64 KB super-segment and what it can turn into
+ * (the translator's and `FrameBatch`'s defaults). */
+const CONTEXT_BYTES = 262144;
+const CONTEXT_PACKETS = 128;
 /** Held SYNs answered per tenant per drain round: the errors must fit one packet batch. */
 const HELD_SYN_BATCH = 32;
 const EMPTY = new Uint8Array(0);
@@ -193,7 +202,8 @@ export class GatewayNode implements PortReceiver {
     this.neighbors = new NeighborTable(opts.clock, opts.neighbor ?? {});
     this.tables = buildGatewayTables(opts.datapath, this.ports, opts.nodeId);
     this.built = this.buildPipeline(this.tables);
-    this.ctx = new PacketContext(LinkKind.Ethernet, new XlatOutput(), new FrameBatch(LinkKind.Ethernet));
+    const arena = opts.arena ?? PacketArena.shared();
+    this.ctx = new PacketContext(LinkKind.Ethernet, new XlatOutput(CONTEXT_BYTES, CONTEXT_PACKETS, arena), new FrameBatch(LinkKind.Ethernet, CONTEXT_BYTES, CONTEXT_PACKETS, arena));
     this.responder = new HeldSynResponder(this.ctx.packets);
     this.portOf = this.portsByInterface(this.tables.interfaces);
     this.ifaceCounts = new Float64Array(this.tables.interfaces.count * IFACE_SLOTS);

@@ -1,6 +1,7 @@
 import { FrameBatch } from '../pipeline/frame-batch.js';
 import { LinkKind } from '../pipeline/link-kind.js';
 import { composeDropReasons } from '../wire/drop-reasons.js';
+import { PacketArena } from '../wire/packet-arena.js';
 import { copyBytes } from '../xlat/byte-copy.js';
 import { IPV6_HEADER_LEN } from '../wire/ipv6.js';
 import { VIRTIO_NET_HDR_LEN, VirtioGsoType, VirtioNetHeader } from '../wire/virtio-net-header.js';
@@ -38,6 +39,10 @@ export interface TunPortOptions {
   readonly offloads?: boolean;
   /** Told when the device fails (deleted under the port, descriptor gone); reading has stopped. */
   readonly onError?: (error: TunIoError) => void;
+  /** Arena of the read and write buffers (default: the worker's, `PacketArena.shared()`, as the
+   * gateway node's), so the translator's copy out of a read packet and the copy of a frame
+   * behind its virtio-net header are native. */
+  readonly arena?: PacketArena;
 }
 
 /** Read batches drained per wake-up before other I/O gets its turn (the watcher is
@@ -89,8 +94,9 @@ export class TunPort implements Port {
   private receiver: PortReceiver | null = null;
   private closed = false;
   private rxBatch: FrameBatch | null = null;
+  private readonly arena: PacketArena;
   /** The virtio-net header and packet of a write, contiguous. */
-  private readonly tx = new Uint8Array(VIRTIO_NET_HDR_LEN + TUN_PORT_MAX_SEND_LEN);
+  private readonly tx: Uint8Array;
   private readonly rxHdr = new VirtioNetHeader();
   private readonly txHdr = new VirtioNetHeader();
   private readonly cutHdrBytes = new Uint8Array(VIRTIO_NET_HDR_LEN);
@@ -111,6 +117,8 @@ export class TunPort implements Port {
       this.offloads = opts.device.vnetHeaderLen > 0;
     }
     this.onError = opts.onError;
+    this.arena = opts.arena ?? PacketArena.shared();
+    this.tx = this.arena.alloc(VIRTIO_NET_HDR_LEN + TUN_PORT_MAX_SEND_LEN);
     this.onReadable = () => this.drain();
     this.onDeviceError = (e) => {
       this.onError?.(e);
@@ -134,7 +142,7 @@ export class TunPort implements Port {
     if (this.closed) throw new Error('TUN port ' + this.name + ' is closed');
     const dev = this.dev ?? (this.dev = TunDevice.open({ name: this.deviceName, offload: this.offloads }));
     this.receiver = rx;
-    this.rxBatch = new FrameBatch(LinkKind.Ip, READ_BATCH_LARGE * dev.maxReadLen, READ_BATCH_FRAMES);
+    this.rxBatch = new FrameBatch(LinkKind.Ip, READ_BATCH_LARGE * dev.maxReadLen, READ_BATCH_FRAMES, this.arena);
     dev.startReading(this.onReadable, this.onDeviceError);
   }
 

@@ -2,9 +2,11 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { LinkKind } from '../pipeline/link-kind.js';
 import { defineDropReasons } from '../wire/drop-reasons.js';
+import { PacketArena } from '../wire/packet-arena.js';
 import { ETHERNET_HEADER_LEN } from '../wire/ethernet.js';
-import { GENEVE_FLAG_CRITICAL, GENEVE_FLAG_OAM, GENEVE_HEADER_LEN, GENEVE_UDP_PORT, GenevePacket, GeneveProtocol } from '../wire/geneve.js';
+import { GENEVE_FLAG_CRITICAL, GENEVE_FLAG_OAM, GENEVE_HEADER_LEN, GENEVE_OPTIONS_MAX_LEN, GENEVE_UDP_PORT, GenevePacket, GeneveProtocol } from '../wire/geneve.js';
 import { VXLAN_HEADER_LEN, VXLAN_UDP_PORT, VXLAN_VNI_MAX, VxlanPacket } from '../wire/vxlan.js';
+import { copyBytes } from '../xlat/byte-copy.js';
 import { PortCounters, type Port, type PortBinding, type PortReceiver } from './port.js';
 import { SuperFrameSegmenter } from './super-frame-segmenter.js';
 import { TunnelBindError, TunnelConfigError } from './tunnel-error.js';
@@ -58,6 +60,10 @@ export interface UdpTunnelPortOptions {
   readonly sendBufferSize?: number;
   /** How long `close` waits for queued datagrams to leave (default 1000 ms). */
   readonly closeTimeoutMs?: number;
+  /** Arena of the receive buffer and the transmit slots (default: the worker's,
+   * `PacketArena.shared()`, as the gateway node's), so the copies between them and the
+   * translator's output and frames are native. */
+  readonly arena?: PacketArena;
 }
 
 export const DEFAULT_MAX_FRAME_LEN = 9018;
@@ -102,6 +108,10 @@ export class UdpTunnelPort implements Port {
   private readonly slotSize: number;
   private readonly slotCount: number;
   private readonly slots: Uint8Array;
+  /** Each received datagram is copied here (one native copy of the whole datagram) before it is
+   * parsed: node:dgram hands over a buffer of its own, and the copies the pipeline makes out of
+   * this one are native (`copyBytes`) where copies out of that one would be byte loops. */
+  private readonly rx: Uint8Array;
   private readonly slotLen: Int32Array;
   private readonly slotPeer: Int32Array;
   /** Send sequence number of each in-flight slot's last datagram. */
@@ -171,7 +181,10 @@ export class UdpTunnelPort implements Port {
     this.slotCount = opts.txSlots ?? 1024;
     if (!Number.isInteger(this.slotCount) || this.slotCount < 1) throw new TunnelConfigError(opts.name, 'txSlots', 'must be a positive integer');
     this.slotSize = this.headerLen + this.maxFrameLen;
-    this.slots = new Uint8Array(this.slotSize * this.slotCount);
+    const arena = opts.arena ?? PacketArena.shared();
+    this.slots = arena.alloc(this.slotSize * this.slotCount);
+    // Geneve's header with the longest options (8 + 252 bytes) and the largest frame.
+    this.rx = arena.alloc(GENEVE_HEADER_LEN + GENEVE_OPTIONS_MAX_LEN + this.maxFrameLen);
     this.slotLen = new Int32Array(this.slotCount);
     this.slotPeer = new Int32Array(this.slotCount);
     this.slotLastSeq = new Float64Array(this.slotCount);
@@ -179,7 +192,12 @@ export class UdpTunnelPort implements Port {
     this.sendBufferSize = opts.sendBufferSize;
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 1000;
     this.onSent = (err) => this.sendCompleted(err);
-    this.onMessage = (msg, rinfo) => this.datagram(msg, 0, msg.length, rinfo.address, rinfo.port);
+    this.onMessage = (msg, rinfo) => {
+      const len = msg.length;
+      if (len > this.rx.length) return this.datagram(msg, 0, len, rinfo.address, rinfo.port);
+      this.rx.set(msg, 0);
+      this.datagram(this.rx, 0, len, rinfo.address, rinfo.port);
+    };
   }
 
   attach(bindings: readonly PortBinding[]): void {
@@ -308,7 +326,7 @@ export class UdpTunnelPort implements Port {
       g.setVni(vni);
     }
     const h = this.headerLen;
-    for (let i = 0; i < len; i++) b[o + h + i] = buf[off + i]!;
+    copyBytes(buf, off, b, o + h, len);
     this.slotLen[s] = h + len;
     this.slotPeer[s] = peer;
     return true;
