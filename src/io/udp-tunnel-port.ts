@@ -55,8 +55,10 @@ export interface UdpTunnelPortOptions {
   readonly maxFrameLen?: number;
   /** Frames that may wait for the kernel at once (default 1024); more are dropped (counted). */
   readonly txSlots?: number;
-  /** SO_RCVBUF / SO_SNDBUF in bytes (default: the kernel's). */
+  /** SO_RCVBUF in bytes (default `DEFAULT_RECV_BUFFER_BYTES`; the kernel caps it at
+   * net.core.rmem_max). */
   readonly recvBufferSize?: number;
+  /** SO_SNDBUF in bytes (default: the kernel's). */
   readonly sendBufferSize?: number;
   /** How long `close` waits for queued datagrams to leave (default 1000 ms). */
   readonly closeTimeoutMs?: number;
@@ -67,6 +69,15 @@ export interface UdpTunnelPortOptions {
 }
 
 export const DEFAULT_MAX_FRAME_LEN = 9018;
+/**
+ * Receive buffer of a tunnel socket: a TCP sender's burst (a 64 KB TSO segment is some 45
+ * datagrams, and a window holds many) arrives faster than a single-threaded endpoint takes it
+ * while it is busy with the previous batch; the kernel's default (about 200 KB, 150 full-size
+ * datagrams) overflows, and every datagram lost is a TCP segment retransmitted and a halved
+ * congestion window. 4 MiB is the ceiling recent kernels allow by default (net.core.rmem_max;
+ * older ones allow about 200 KB and cap the request there silently).
+ */
+export const DEFAULT_RECV_BUFFER_BYTES = 4 << 20;
 
 /**
  * A VXLAN (RFC 7348) or Geneve (RFC 8926) tunnel endpoint on one UDP socket. Received datagrams
@@ -97,7 +108,7 @@ export class UdpTunnelPort implements Port {
   private readonly peerByAddress = new Map<string, number>();
   /** Per peer: another remote shares its address, so the source port decides. */
   private readonly sharedAddress: Uint8Array;
-  private readonly recvBufferSize: number | undefined;
+  private readonly recvBufferSize: number;
   private readonly sendBufferSize: number | undefined;
   private readonly closeTimeoutMs: number;
 
@@ -188,7 +199,7 @@ export class UdpTunnelPort implements Port {
     this.slotLen = new Int32Array(this.slotCount);
     this.slotPeer = new Int32Array(this.slotCount);
     this.slotLastSeq = new Float64Array(this.slotCount);
-    this.recvBufferSize = opts.recvBufferSize;
+    this.recvBufferSize = opts.recvBufferSize ?? DEFAULT_RECV_BUFFER_BYTES;
     this.sendBufferSize = opts.sendBufferSize;
     this.closeTimeoutMs = opts.closeTimeoutMs ?? 1000;
     this.onSent = (err) => this.sendCompleted(err);
@@ -233,7 +244,7 @@ export class UdpTunnelPort implements Port {
         // A socket error after binding (ICMP port unreachable reported on a later send, ...) is
         // the kernel's news about one datagram, not the end of the port.
         socket.on('error', () => this.counters.drops.add(D.sendFailed));
-        if (this.recvBufferSize !== undefined) socket.setRecvBufferSize(this.recvBufferSize);
+        socket.setRecvBufferSize(this.recvBufferSize);
         if (this.sendBufferSize !== undefined) socket.setSendBufferSize(this.sendBufferSize);
         socket.on('message', this.onMessage);
         resolve();
