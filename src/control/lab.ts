@@ -351,7 +351,7 @@ const UDP_EXCHANGE = [
 ].join('\n');
 
 /** A UDP datagram from `host` and the answer, or "timeout" (python: the lab hosts need no netcat). */
-async function udpExchange(lab: LabTopology, host: string, address: string, port: number, payload: string, attempts = 3, timeoutS = 1): Promise<string> {
+export async function udpExchange(lab: LabTopology, host: string, address: string, port: number, payload: string, attempts = 3, timeoutS = 1): Promise<string> {
   const r = await lab.exec(host, [PYTHON, '-c', UDP_EXCHANGE, address, String(port), payload, String(attempts), String(timeoutS)], { check: false });
   return r.code === 0 ? r.stdout.trim() : 'error: ' + oneLine(r.stderr);
 }

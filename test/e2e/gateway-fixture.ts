@@ -103,21 +103,5 @@ export function dropSummary(metrics: Map<string, number>): string {
   return [...metrics].filter(([k, v]) => k.startsWith('natmesh_drops_total') && v > 0).map(([k, v]) => k + ' ' + v).join('\n');
 }
 
-/** A UDP request and its answer from `host` (python: the lab hosts have no netcat). */
-export async function udpExchange(lab: LabTopology, host: string, address: string, port: number, payload: string): Promise<string> {
-  const script = [
-    'import socket, sys',
-    'family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET',
-    's = socket.socket(family, socket.SOCK_DGRAM)',
-    's.settimeout(1)',
-    'for attempt in range(3):',
-    '    s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))',
-    '    try:',
-    '        print(s.recvfrom(2048)[0].decode()); break',
-    '    except socket.timeout:',
-    '        pass',
-    'else:',
-    '    print("timeout")',
-  ].join('\n');
-  return (await lab.exec(host, ['/usr/bin/python3', '-c', script, address, String(port), payload])).stdout.trim();
-}
+/** A UDP request and its answer from `host`: the lab command's own check. */
+export { udpExchange } from '../../src/control/lab.js';
