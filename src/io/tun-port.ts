@@ -11,6 +11,7 @@ import { PortCounters, type Port, type PortBinding, type PortReceiver } from './
 import { TunDevice } from './tun-device.js';
 import { TunDrop } from './tun-drop.js';
 import type { TunIoError } from './tun-error.js';
+import { TunWriteQueue } from './tun-write-queue.js';
 
 const reasons = composeDropReasons({
   badVnetHeader: 'virtio-net header with unknown flags or GSO type, or GSO without a segment size: the packet is not read',
@@ -53,6 +54,11 @@ const READ_BATCH_FRAMES = 64;
 const READ_BATCH_LARGE = 4;
 /** Most segments one super-segment is cut into when it must be cut in software. */
 const MAX_SEGMENTS = 1024;
+/** Writes queued between flushes: room for several 64 KB super-segments, and entries for every
+ * packet of a full drain (`BATCHES_PER_WAKE` x `READ_BATCH_LARGE`, some producing two). A full
+ * queue is written at once. */
+const TX_QUEUE_BYTES = 512 * 1024;
+const TX_QUEUE_ENTRIES = 128;
 
 /**
  * A `Port` over a Linux TUN device: one interface, bare IP packets (`LinkKind.Ip`), the way TAYGA
@@ -71,8 +77,12 @@ const MAX_SEGMENTS = 1024;
  * translator's and the NAPT rewrite's incremental updates do not keep right. Without offloads,
  * or a device that has no header, a super-segment to send is cut in software.
  *
- * Writes are synchronous, one per packet (a TUN descriptor takes one packet per write), so
- * `send` writes at once and `flush` has nothing left to push. Nothing on the data path throws:
+ * With the virtio-net header, `send` queues the packet (header in front) and `flush` writes the
+ * queue, one write per entry (a TUN descriptor takes one packet per write): consecutive UDP
+ * datagrams of one flow leave as one USO super-segment (`TunWriteQueue`), so a flood of small
+ * datagrams costs the kernel one pass through its IP stack per run instead of per datagram. A
+ * write the kernel refuses is counted then, under `tun.*`; `send` has returned true. Without
+ * the header every packet is written at once. Nothing on the data path throws:
  * what cannot be moved is counted under a `TunPortDrop` reason (the device's own reasons under
  * `tun.*`, malformed offload metadata under `gso.*`).
  */
@@ -95,10 +105,11 @@ export class TunPort implements Port {
   private closed = false;
   private rxBatch: FrameBatch | null = null;
   private readonly arena: PacketArena;
-  /** The virtio-net header and packet of a write, contiguous. */
-  private readonly tx: Uint8Array;
+  /** Writes waiting for `flush` (a device with the virtio-net header). */
+  private txQueue: TunWriteQueue | null = null;
+  /** A super-segment's copy, cut for a device without the header. */
+  private cutTx: Uint8Array | null = null;
   private readonly rxHdr = new VirtioNetHeader();
-  private readonly txHdr = new VirtioNetHeader();
   private readonly cutHdrBytes = new Uint8Array(VIRTIO_NET_HDR_LEN);
   private readonly cutHdr = new VirtioNetHeader();
   private segments: FrameBatch | null = null;
@@ -118,7 +129,6 @@ export class TunPort implements Port {
     }
     this.onError = opts.onError;
     this.arena = opts.arena ?? PacketArena.shared();
-    this.tx = this.arena.alloc(VIRTIO_NET_HDR_LEN + TUN_PORT_MAX_SEND_LEN);
     this.onReadable = () => this.drain();
     this.onDeviceError = (e) => {
       this.onError?.(e);
@@ -143,6 +153,7 @@ export class TunPort implements Port {
     const dev = this.dev ?? (this.dev = TunDevice.open({ name: this.deviceName, offload: this.offloads }));
     this.receiver = rx;
     this.rxBatch = new FrameBatch(LinkKind.Ip, READ_BATCH_LARGE * dev.maxReadLen, READ_BATCH_FRAMES, this.arena);
+    if (dev.vnetHeaderLen > 0) this.txQueue = new TunWriteQueue(this.arena.alloc(TX_QUEUE_BYTES), TX_QUEUE_ENTRIES);
     dev.startReading(this.onReadable, this.onDeviceError);
   }
 
@@ -212,9 +223,10 @@ export class TunPort implements Port {
   }
 
   /**
-   * Writes one IP packet; `gsoSize` > 0: a super-segment of segments of that many payload bytes
-   * (`FrameBatch.gsoSizes`), described to the kernel with a virtio-net header, or cut in
-   * software when the device has none. Returns false when dropped (counted).
+   * Queues (virtio-net header) or writes (none) one IP packet; `gsoSize` > 0: a super-segment of
+   * segments of that many payload bytes (`FrameBatch.gsoSizes`), described to the kernel with a
+   * virtio-net header, or cut in software when the device has none. Returns false when dropped
+   * (counted).
    */
   send(buf: Uint8Array, off: number, len: number, iface: number, _peer: number, gsoSize = 0): boolean {
     const c = this.counters;
@@ -228,31 +240,57 @@ export class TunPort implements Port {
       if (gsoSize === 0) return this.write(buf, off, len, len);
       return this.writeCut(buf, off, len, gsoSize);
     }
-    // The header must precede the packet in one write: a copy (a second iovec would be a view
-    // allocated per packet).
-    const tx = this.tx;
-    copyBytes(buf, off, tx, VIRTIO_NET_HDR_LEN, len);
-    const hdr = this.txHdr.bind(tx, 0, VIRTIO_NET_HDR_LEN + len);
-    if (gsoSize === 0) {
-      hdr.clear();
-      return this.write(tx, 0, VIRTIO_NET_HDR_LEN + len, len);
-    }
-    const code = describeSuperSegment(hdr, tx, VIRTIO_NET_HDR_LEN, len, gsoSize);
+    // The header must precede the packet in one write: the queue copies the packet behind it
+    // (a second iovec would be a view allocated per packet).
+    const q = this.txQueue!;
+    if (q.full(len)) this.writeQueue();
+    const code = q.push(buf, off, len, gsoSize);
     if (code !== 0) return refuse(c, GSO + code);
-    this.txSuperSegments++;
-    return this.write(tx, 0, VIRTIO_NET_HDR_LEN + len, len);
+    if (gsoSize > 0) this.txSuperSegments++;
+    return true;
   }
 
-  /** Pushes nothing: `send` writes at once. */
-  flush(): void {}
+  /** Writes what `send` queued. */
+  flush(): void {
+    this.writeQueue();
+  }
 
-  /** Stops reading and closes the device (a device the port created disappears). */
+  /** Datagrams that left in a write with the ones before them (USO), not one of their own. */
+  get coalescedDatagrams(): number {
+    return this.txQueue?.coalesced ?? 0;
+  }
+
+  /** Writes what is queued, stops reading and closes the device (a device the port created
+   * disappears). */
   close(): Promise<void> {
     if (!this.closed) {
+      this.writeQueue();
       this.closed = true;
       this.dev?.close();
     }
     return Promise.resolve();
+  }
+
+  private writeQueue(): void {
+    const q = this.txQueue;
+    if (q === null || q.count === 0) return;
+    const dev = this.dev!;
+    const c = this.counters;
+    for (let i = 0; i < q.count; i++) {
+      const code = q.finish(i);
+      if (code !== 0) {
+        c.drops.add(GSO + code);
+        continue;
+      }
+      const w = dev.write(q.bytes, q.offsets[i]!, q.lengths[i]!);
+      if (w !== 0) {
+        c.drops.add(TUN + w);
+        continue;
+      }
+      c.txPackets += q.datagrams[i]!;
+      c.txBytes += q.ipBytes[i]!;
+    }
+    q.reset();
   }
 
   /** Cuts a super-segment for a device without the virtio-net header and writes the segments. */
@@ -262,7 +300,7 @@ export class TunPort implements Port {
     const segs = this.segmentsBatch();
     segs.reset();
     // describeSuperSegment rewrites the partial checksum in place: work on the port's copy.
-    const tx = this.tx;
+    const tx = this.cutTx ??= this.arena.alloc(TUN_PORT_MAX_SEND_LEN);
     copyBytes(buf, off, tx, 0, len);
     let code = describeSuperSegment(hdr, tx, 0, len, gsoSize);
     if (code === 0) code = segmentSuperPacket(hdr, tx, 0, len, segs, 0);

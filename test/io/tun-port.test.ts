@@ -15,6 +15,8 @@ import { PacketContext } from '../../src/pipeline/packet-context.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { createGatewayPipeline } from '../../src/pipeline/stateful-pipeline.js';
 import { ChangeLog } from '../../src/state/change-log.js';
+import { writeU16 } from '../../src/wire/byte-order.js';
+import { internetChecksum, pseudoHeaderSum4 } from '../../src/wire/checksum.js';
 import type { XlatOutput } from '../../src/xlat/xlat-output.js';
 
 /**
@@ -294,6 +296,41 @@ for i in range(10):
 print(json.dumps(sorted(got)))
 `;
 
+const BURST = 20;
+const BURST_PORT = 9999;
+/** Receives BURST datagrams on the server's address (or gives up after 5 s) and prints them. */
+const BURST_RECEIVER = `
+import json, socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('${SERVER4}', ${BURST_PORT}))
+s.settimeout(5)
+print('ready', flush=True)
+got = []
+try:
+    while len(got) < ${BURST}:
+        got.append(s.recv(2000).decode())
+except socket.timeout:
+    pass
+print(json.dumps(got), flush=True)
+`;
+
+/** An IPv4 UDP datagram with both checksums, DF set. */
+function udp4Datagram(src: string, dst: string, srcPort: number, dstPort: number, payload: Uint8Array, ident: number): Uint8Array {
+  const len = 28 + payload.length;
+  const p = new Uint8Array(len);
+  p.set([0x45, 0, len >>> 8, len & 0xff, ident >>> 8, ident & 0xff, 0x40, 0, 64, 17], 0);
+  p.set(src.split('.').map(Number), 12);
+  p.set(dst.split('.').map(Number), 16);
+  writeU16(p, 10, internetChecksum(p, 0, 20));
+  writeU16(p, 20, srcPort);
+  writeU16(p, 22, dstPort);
+  writeU16(p, 24, len - 20);
+  p.set(payload, 28);
+  const c = internetChecksum(p, 20, len - 20, pseudoHeaderSum4(p, 12, 16, 17, len - 20));
+  writeU16(p, 26, c === 0 ? 0xffff : c);
+  return p;
+}
+
 function tcpClient(upload: number, download: number): string {
   return `
 import hashlib, json, random, socket, time
@@ -430,6 +467,30 @@ for (const mode of ['offloads', 'plain', 'mixed'] as const) {
       assert.equal(lab.sendRefused, 0);
       assert.deepEqual(lab.errors, []);
       for (const p of lab.allPorts) assert.deepEqual(p.counters.drops.snapshot(), {}, p.name + ' dropped nothing');
+    });
+
+    test('datagrams of one flow sent in one batch reach a socket one by one, through one USO write with the virtio-net header', async () => {
+      const port = lab.side4.port;
+      const receiver = spawn('ip', ['netns', 'exec', lab.ns, '/usr/bin/python3', '-u', '-c', BURST_RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      receiver.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+      await new Promise<void>((resolve) => receiver.stdout!.once('data', () => resolve()));
+      const coalescedBefore = port.coalescedDatagrams;
+      const txBefore = port.counters.txPackets;
+      const sent: string[] = [];
+      for (let i = 0; i < BURST; i++) {
+        const text = 'burst ' + String(i).padStart(3, '0') + ' ' + 'x'.repeat(40);
+        sent.push(text);
+        const d = udp4Datagram(POOL4, SERVER4, 40000, BURST_PORT, Buffer.from(text), 0x2000 + i);
+        assert.equal(port.send(d, 0, d.length, lab.side4.iface, -1), true);
+      }
+      port.flush();
+      const exit = new Promise((resolve) => receiver.once('exit', resolve));
+      await exit;
+      const got = JSON.parse(out.slice(out.indexOf('\n') + 1)) as string[];
+      assert.deepEqual(got, sent, 'every datagram arrived, whole and in order');
+      assert.equal(port.counters.txPackets - txBefore, BURST);
+      assert.equal(port.coalescedDatagrams - coalescedBefore, lab.side4.device.vnetHeaderLen > 0 ? BURST - 1 : 0);
     });
 
     test('a port refuses, and counts, what it cannot send', () => {
