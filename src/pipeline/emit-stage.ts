@@ -19,8 +19,10 @@ export const EmitDrop = defineDropReasons({
  * Last stage: frames every packet in `pkt.packets` for the output link (`pkt.frames.linkKind`).
  * On Ethernet the input frame's header is kept (addresses and VLAN tags) with the EtherType of
  * the new family; an ICMP error the translator generated goes back toward the sender, so its
- * frame swaps the MAC addresses. Raw IP output is the packet alone. A packet that cannot be
- * framed drops the rest of the batch with a reason; frames already written stay.
+ * frame swaps the MAC addresses. Raw IP output is the packet alone, and not copied: when no
+ * packet needs a link-layer header the frames are the packets where the translator wrote them
+ * (`FrameBatch.borrow`), which spares a TUN device's 64 KB super-segments a copy. A packet that
+ * cannot be framed drops the rest of the batch with a reason; frames already written stay.
  */
 export class EmitStage implements Stage {
   readonly name = 'emit';
@@ -33,6 +35,7 @@ export class EmitStage implements Stage {
     if (pkt.routed) return this.emitRouted(pkt);
     const frames = pkt.frames;
     const kind = frames.linkKind;
+    if (kind !== LinkKind.Ethernet && frames.isEmpty() && src.count <= frames.offsets.length) return this.emitBare(pkt, kind);
     const l2 = kind === LinkKind.Ethernet ? pkt.l2Len : 0;
     if (kind === LinkKind.Ethernet && (pkt.linkKind !== LinkKind.Ethernet || l2 === 0)) return pkt.drop(EmitDrop.code.noLinkHeader);
     const ib = pkt.buf;
@@ -65,7 +68,54 @@ export class EmitStage implements Stage {
     return Verdict.Emit;
   }
 
+  /** Raw IP output (the caller's one output link): every packet is its frame, where the
+   * translator wrote it (`FrameBatch.borrow`), with the checks of the copying path. */
+  private emitBare(pkt: PacketContext, kind: LinkKind): Verdict {
+    const src = pkt.packets;
+    const frames = pkt.frames;
+    const sb = src.bytes;
+    frames.borrow(sb, src.used);
+    for (let i = 0; i < src.count; i++) {
+      const so = src.offsets[i]!;
+      const len = src.lengths[i]!;
+      const version = len > 0 ? sb[so]! >>> 4 : 0;
+      if (version !== 4 && version !== 6) return pkt.drop(EmitDrop.code.badPacket);
+      if ((kind === LinkKind.Ipv4 && version !== 4) || (kind === LinkKind.Ipv6 && version !== 6)) return pkt.drop(EmitDrop.code.familyNotCarried);
+      frames.pushAt(so, len, src.kinds[i]!, -1, -1, src.gsoSizes[i]!);
+    }
+    return Verdict.Emit;
+  }
+
+  /** Routed output whose packets all leave by bare-IP interfaces (TUN): the same, each frame
+   * toward its packet's interface. */
+  private emitRoutedBare(pkt: PacketContext): Verdict {
+    const src = pkt.packets;
+    const frames = pkt.frames;
+    const sb = src.bytes;
+    frames.borrow(sb, src.used);
+    for (let i = 0; i < src.count; i++) {
+      const iface = pkt.egressIface[i]!;
+      if (iface < 0) continue;
+      const so = src.offsets[i]!;
+      const len = src.lengths[i]!;
+      const version = len > 0 ? sb[so]! >>> 4 : 0;
+      if (version !== 4 && version !== 6) return pkt.drop(EmitDrop.code.badPacket);
+      frames.pushAt(so, len, src.kinds[i]!, iface, pkt.egressPeer[i]!, src.gsoSizes[i]!);
+    }
+    return Verdict.Emit;
+  }
+
+  /** Every packet that leaves, leaves by an interface without a link-layer header, and there
+   * are frame slots for all: frames can be the packets themselves. */
+  private allBare(pkt: PacketContext): boolean {
+    const src = pkt.packets;
+    if (!pkt.frames.isEmpty() || src.count > pkt.frames.offsets.length) return false;
+    for (let i = 0; i < src.count; i++) if (pkt.egressIface[i]! >= 0 && pkt.egressLink[i] === LinkKind.Ethernet) return false;
+    return true;
+  }
+
   private emitRouted(pkt: PacketContext): Verdict {
+    if (this.allBare(pkt)) return this.emitRoutedBare(pkt);
     const src = pkt.packets;
     const frames = pkt.frames;
     const fb = frames.bytes;

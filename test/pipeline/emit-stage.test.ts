@@ -70,7 +70,7 @@ const drops: { name: keyof typeof EmitDrop.code; pkt: () => PacketContext; frame
   { name: 'noLinkHeader', pkt: () => context(IN_V6, LinkKind.Ip, 0, LinkKind.Ethernet, [{ bytes: V4, kind: 0 }]), frames: 0 },
   { name: 'familyNotCarried', pkt: () => context(IN_V6, LinkKind.Ipv6, 0, LinkKind.Ipv6, [{ bytes: V6, kind: 1 }, { bytes: V4, kind: 0 }]), frames: 1 },
   { name: 'badPacket', pkt: () => context(IN_V6, LinkKind.Ip, 0, LinkKind.Ip, [{ bytes: [0x50, 1, 2], kind: 0 }]), frames: 0 },
-  { name: 'outputFull', pkt: () => context(IN_V6, LinkKind.Ip, 0, LinkKind.Ip, [{ bytes: V4, kind: 0 }, { bytes: V6, kind: 0 }], new FrameBatch(LinkKind.Ip, 30, 8)), frames: 1 },
+  { name: 'outputFull', pkt: () => context([...DST, ...SRC, 0x86, 0xdd, ...IN_V6], LinkKind.Ethernet, 14, LinkKind.Ethernet, [{ bytes: V4, kind: 0 }, { bytes: V6, kind: 0 }], new FrameBatch(LinkKind.Ethernet, 50, 8)), frames: 1 },
 ];
 for (const d of drops) {
   test('emit drops ' + d.name + ' and keeps the frames already written', () => {
@@ -86,4 +86,51 @@ test('outputFull also when the frame slots run out', () => {
   assert.equal(new EmitStage().process(pkt), Verdict.Drop);
   assert.equal(pkt.reason, EmitDrop.code.outputFull);
   assert.equal(pkt.frames.count, 1);
+});
+
+test('raw IP output is not copied: the frames are the packets where the translator wrote them, until reset', () => {
+  const pkt = context(IN_V6, LinkKind.Ip, 0, LinkKind.Ip, [{ bytes: V4, kind: XlatOutputKind.Translated }, { bytes: V6, kind: XlatOutputKind.IcmpError }], new FrameBatch(LinkKind.Ip, 16, 8));
+  assert.equal(new EmitStage().process(pkt), Verdict.Emit, 'the frame area is not needed (16 bytes would hold neither packet)');
+  const f = pkt.frames;
+  assert.equal(f.bytes, pkt.packets.bytes);
+  assert.deepEqual([f.count, f.offsets[0], f.offsets[1], f.kinds[1]], [2, 0, V4.length, XlatOutputKind.IcmpError]);
+  assert.deepEqual(frame(pkt, 0), V4);
+  assert.deepEqual(frame(pkt, 1), V6);
+  pkt.bind(new Uint8Array(IN_V6), 0, IN_V6.length, LinkKind.Ip, 2);
+  assert.notEqual(pkt.frames.bytes, pkt.packets.bytes, 'bind (reset) gives the batch its own area back');
+  assert.equal(pkt.frames.bytes.length, 16);
+  assert.equal(pkt.frames.isEmpty(), true);
+});
+
+/** A routed context: packet i leaves by interface `ifaces[i]` over link `links[i]`. */
+function routed(ifaces: number[], links: LinkKind[]): PacketContext {
+  const pkt = context(IN_V6, LinkKind.Ip, 0, LinkKind.Ethernet, ifaces.map((_, i) => ({ bytes: i % 2 === 0 ? V4 : V6, kind: XlatOutputKind.Translated })));
+  pkt.routed = true;
+  ifaces.forEach((iface, i) => {
+    pkt.egressIface[i] = iface;
+    pkt.egressLink[i] = links[i]!;
+    pkt.egressPeer[i] = -1;
+    pkt.egressMacs.set([...DST, ...SRC], i * 12);
+  });
+  return pkt;
+}
+
+test('routed output by bare-IP interfaces only (TUN): the frames are the packets, each toward its interface', () => {
+  const pkt = routed([3, -1, 3], [LinkKind.Ip, LinkKind.Ethernet, LinkKind.Ip]);
+  assert.equal(new EmitStage().process(pkt), Verdict.Emit);
+  const f = pkt.frames;
+  assert.equal(f.bytes, pkt.packets.bytes, 'not copied; a packet that does not leave does not count');
+  assert.equal(f.count, 2);
+  assert.deepEqual([f.ifaces[0], f.ifaces[1], f.offsets[1]], [3, 3, V4.length + V6.length]);
+  assert.deepEqual(frame(pkt, 0), V4);
+  assert.deepEqual(frame(pkt, 1), V4);
+});
+
+test('routed output with one Ethernet interface among them: every frame is copied into the batch', () => {
+  const pkt = routed([3, 4], [LinkKind.Ip, LinkKind.Ethernet]);
+  assert.equal(new EmitStage().process(pkt), Verdict.Emit);
+  const f = pkt.frames;
+  assert.notEqual(f.bytes, pkt.packets.bytes);
+  assert.deepEqual(frame(pkt, 0), V4);
+  assert.deepEqual(frame(pkt, 1), [...DST, ...SRC, 0x86, 0xdd, ...V6]);
 });
