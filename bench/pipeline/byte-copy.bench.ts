@@ -6,8 +6,9 @@
  *
  *   1. one copy of 64 KB (a GSO super-segment), 1500 bytes and 64 bytes;
  *   2. the gateway pipeline (NAT64 IPv6→IPv4, flow cache on, stateful firewall on) for a 64 KB
- *      UDP super-segment and a 1500-byte UDP packet, its context and input buffer plain arrays
- *      (baseline) or windows of one arena: the translator's payload copy and emit's frame copy.
+ *      UDP super-segment, a 1500-byte and a 112-byte UDP packet, its context and input buffer
+ *      plain arrays (baseline) or windows of one arena: the translator's payload copy (emit
+ *      copies nothing for raw-IP output, in both cases).
  *
  * Reports the ratio, the median rate, heap growth per operation and GC events per million.
  *
