@@ -20,3 +20,6 @@ export {
   type StageCounterView, type TenantCounterView,
 } from './gateway-node.js';
 export { SuperFrameSegmenter } from './super-frame-segmenter.js';
+export { TunPort, TunPortDrop, type TunPortOptions } from './tun-port.js';
+export { TunDevice } from './tun-device.js';
+export { TunAddonMissingError, TunConfigError, TunError, TunIoError, TunOpenError } from './tun-error.js';

@@ -22,3 +22,5 @@ export * from './tcp.js';
 export * from './tcp-options.js';
 export * from './vxlan.js';
 export * from './geneve.js';
+export { copyWithinArena, PacketArena } from './packet-arena.js';
+export * from './virtio-net-header.js';
