@@ -90,12 +90,12 @@ export class NatStage implements Stage {
       } else remote = (tu.icmpError ? tu.src[3]! : tu.dst[3]!) | 0;
       if (tu.icmpError) {
         // The quoted packet came in from the outside: its destination is the inside host.
-        id = napt.findOutbound(t.id, proto, tu.dst, tu.dstPort, remote, remotePort(proto, tu.srcPort));
+        id = napt.findOutbound(t.id, proto, tu.dst, tu.dstPort, remote, tu.srcPort);
         if (id < 0) return pkt.drop(D.icmpErrorNoSession);
       } else {
         // Refused before it makes a mapping it could never use.
         if (proto === ICMP_QUERY && isPoolAddress(t, remote)) return pkt.drop(D.hairpinIcmpQuery);
-        id = napt.outbound(t.id, proto, tu.src, tu.srcPort, remote, remotePort(proto, tu.dstPort), tu.tcpFlags);
+        id = napt.outbound(t.id, proto, tu.src, tu.srcPort, remote, tu.dstPort, tu.tcpFlags);
         if (id < 0) return this.refusedOutbound(pkt, napt.lastDrop);
       }
       pkt.session = id;
@@ -109,10 +109,10 @@ export class NatStage implements Stage {
     }
     if (tu.icmpError) {
       // The quoted packet is one the gateway sent out: its source is the pool endpoint.
-      id = napt.findInbound(t.id, proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, remotePort(proto, tu.dstPort));
+      id = napt.findInbound(t.id, proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, tu.dstPort);
       if (id < 0) return pkt.drop(D.icmpErrorNoSession);
     } else {
-      id = napt.inbound(t.id, proto, tu.dst[3]! | 0, tu.dstPort, tu.src[3]! | 0, remotePort(proto, tu.srcPort), tu.tcpFlags, pkt.buf, pkt.l3Off, pkt.l3Len);
+      id = napt.inbound(t.id, proto, tu.dst[3]! | 0, tu.dstPort, tu.src[3]! | 0, tu.srcPort, tu.tcpFlags, pkt.buf, pkt.l3Off, pkt.l3Len);
       if (id < 0) return pkt.drop(NAT + napt.lastDrop);
     }
     pkt.session = id;
@@ -193,8 +193,8 @@ export class NatStage implements Stage {
     let id = -1;
     if (code === 0) {
       id = tu.icmpError
-        ? napt.findInbound(t.id, tu.proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, remotePort(tu.proto, tu.dstPort))
-        : napt.inbound(t.id, tu.proto, tu.dst[3]! | 0, tu.dstPort, tu.src[3]! | 0, remotePort(tu.proto, tu.srcPort), tu.tcpFlags, b, off, len);
+        ? napt.findInbound(t.id, tu.proto, tu.src[3]! | 0, tu.srcPort, tu.dst[3]! | 0, tu.dstPort)
+        : napt.inbound(t.id, tu.proto, tu.dst[3]! | 0, tu.dstPort, tu.src[3]! | 0, tu.srcPort, tu.tcpFlags, b, off, len);
     }
     if (id < 0) {
       truncateOutput(out, first);
@@ -424,16 +424,6 @@ function removeOutput(out: XlatOutput, i: number): void {
 function noMappingPossible(code: number): boolean {
   const N = NaptDrop.code;
   return code === N.poolExhausted || code === N.pairedAddressExhausted || code === N.noPortBlocks || code === N.bibTableFull || code === N.hostTableFull;
-}
-
-/**
- * The remote "port" of a session. An ICMP query session is (X', Y', i1) ⇄ (T, Z, i2) (RFC 6146
- * §3.5.3, RFC 5508 §3.1): the identifier is the only port and it changes across the NAT, so the
- * remote side has none; keying it by the identifier would give the reply (which carries i2) a
- * session of its own.
- */
-function remotePort(proto: number, port: number): number {
-  return proto === ICMP_QUERY ? 0 : port;
 }
 
 function isMappedIpv4(w: Uint32Array): boolean {

@@ -147,6 +147,7 @@ export class NaptTable {
     if (pi < 0) return this.refuse(D.unsupportedProtocol);
     tenant |= 0;
     remoteAddr |= 0;
+    remotePort = sessionRemotePort(pi, remotePort);
     const hosts = this.hosts;
     const hostHash = hosts.hash(tenant, inside, 0);
     let host = hosts.find(hostHash, tenant, inside, 0);
@@ -198,6 +199,7 @@ export class NaptTable {
     tenant |= 0;
     outsideAddr |= 0;
     remoteAddr |= 0;
+    remotePort = sessionRemotePort(pi, remotePort);
     const b = this.bib.findOutside(tenant, pi, outsideAddr, outsidePort);
     if (b >= 0) {
       const s = this.sessionTable.find(b, remoteAddr, remotePort);
@@ -237,7 +239,7 @@ export class NaptTable {
     if (pi < 0) return -1;
     const host = this.hosts.find(this.hosts.hash(tenant, inside, 0), tenant, inside, 0);
     const b = host < 0 ? -1 : this.bib.findInside(host, pi, insidePort);
-    return b < 0 ? -1 : this.sessionTable.find(b, remoteAddr, remotePort);
+    return b < 0 ? -1 : this.sessionTable.find(b, remoteAddr, sessionRemotePort(pi, remotePort));
   }
 
   /** The session of an outside → inside packet to (T,t) from (Z,z), or -1: never creates, never
@@ -246,7 +248,7 @@ export class NaptTable {
     const pi = naptProtocolIndex(proto);
     if (pi < 0) return -1;
     const b = this.bib.findOutside(tenant, pi, outsideAddr, outsidePort);
-    return b < 0 ? -1 : this.sessionTable.find(b, remoteAddr, remotePort);
+    return b < 0 ? -1 : this.sessionTable.find(b, remoteAddr, sessionRemotePort(pi, remotePort));
   }
 
   /**
@@ -929,4 +931,14 @@ export class NaptTable {
     dv.setInt32(o + CR_OFF_OUTSIDE_LOCAL_PORT, nat44 ? zp << 16 : 0);
     dv.setInt32(o + CR_OFF_APP_CONTEXT, ss.tcpState[s]!);
   }
+}
+
+/**
+ * The remote "port" a session is keyed by. An ICMP query session is (X', Y', i1) ⇄ (T, Z, i2)
+ * (RFC 6146 §3.5.3, RFC 5508 §3.1): the identifier is the only port and it changes across the
+ * NAT, so the remote side has none. Keying it by whichever identifier the packet carried would
+ * give the Echo Reply (i2) a session of its own, apart from its request's (i1).
+ */
+function sessionRemotePort(protocolIndex: number, port: number): number {
+  return protocolIndex === NAPT_ICMP ? 0 : port;
 }

@@ -109,13 +109,17 @@ describe('NaptTable: mapping (RFC 4787 REQ-1..4, RFC 5382 REQ-1, RFC 6146 §3.5.
     assert.ok(t.outbound(TEN, TCP, v4in('10.9.9.9'), 5000, Z, 80, SYN) >= 0);
   });
 
-  it('RFC 6146 §3.5.3, RFC 5508 REQ-1: ICMP queries map the identifier; the remote "port" is the identifier', () => {
+  it('RFC 6146 §3.5.3, RFC 5508 REQ-1: ICMP queries map the identifier; the session has no remote port', () => {
     const { table: t } = makeTable();
     const s = t.outbound(TEN, ICMP, X, 0x1234, Z, 0x1234, 0);
     assert.ok(s >= 0);
     assert.equal(t.proto(s), 1);
     const id = t.outsidePort(s);
-    assert.equal(t.inbound(TEN, ICMP, t.outsideAddr(s), id, Z, 0x1234, 0), s, 'the echo reply finds it');
+    // The reply carries the translated identifier i2 where the request had i1: (X', Y', i1) ⇄ (T, Z, i2).
+    assert.equal(t.inbound(TEN, ICMP, t.outsideAddr(s), id, Z, id, 0), s, 'the echo reply finds it');
+    assert.equal(t.findInbound(TEN, ICMP, t.outsideAddr(s), id, Z, id), s);
+    assert.equal(t.findOutbound(TEN, ICMP, X, 0x1234, Z, 0x1234), s);
+    assert.equal(t.sessionCount, 1, 'one query, one session');
     assert.equal(t.outbound(TEN, 58, X, 0x1234, Z, 0x1234, 0), -1, 'ICMPv6 queries use key 1 too');
     assert.equal(t.lastDrop, D.unsupportedProtocol);
   });
