@@ -6,8 +6,6 @@ export { PacketContext } from './packet-context.js';
 export { Pipeline, STAGE_COUNTER_SLOTS, StageCounter, type DropCount } from './pipeline.js';
 export { StagePhase, type Stage } from './stage.js';
 export { TextTraceSink, type TraceSink } from './trace-sink.js';
-export { TranslateStage, type PacketTranslator } from './translate-stage.js';
-export { createSiitPipeline } from './siit-pipeline.js';
 export { Verdict, VERDICT_NAMES } from './verdict.js';
 export { createGatewayPipeline, type GatewayPipeline, type GatewayPipelineOptions } from './stateful-pipeline.js';
 export { FirewallStage, FirewallStageDrop } from './firewall-stage.js';

@@ -6,10 +6,9 @@ import { EmitStage } from '../../src/pipeline/emit-stage.js';
 import { LinkKind } from '../../src/pipeline/link-kind.js';
 import { PacketContext } from '../../src/pipeline/packet-context.js';
 import { Pipeline, StageCounter } from '../../src/pipeline/pipeline.js';
-import { createSiitPipeline } from '../../src/pipeline/siit-pipeline.js';
 import { StagePhase, type Stage } from '../../src/pipeline/stage.js';
 import { TextTraceSink, type TraceSink } from '../../src/pipeline/trace-sink.js';
-import { TranslateStage, type PacketTranslator } from '../../src/pipeline/translate-stage.js';
+import { TranslateStage, type PacketTranslator } from './translate-stage-fixture.js';
 import { Verdict } from '../../src/pipeline/verdict.js';
 import { XlatDrop } from '../../src/xlat/xlat-drop.js';
 import { XlatOutputKind, type XlatOutput } from '../../src/xlat/xlat-output.js';
@@ -45,6 +44,11 @@ function v4(mode: number): number[] {
   return [0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2, mode, 0, 0, 0, 0, 0, 0, 0];
 }
 
+/** classify → translate (scripted) → emit. */
+function threeStages(xl: PacketTranslator, trace: TraceSink | null = null): Pipeline {
+  return new Pipeline([new ClassifyStage(), new TranslateStage(xl), new EmitStage()], trace);
+}
+
 class Lines implements TraceSink {
   lines: string[] = [];
   private text = new TextTraceSink((l) => this.lines.push(l));
@@ -62,7 +66,7 @@ function run(p: Pipeline, ctx: PacketContext, frame: number[], link: LinkKind, i
 
 test('classify → translate → emit: per-stage counters and per-reason drop counters', () => {
   const xl = new FakeTranslator();
-  const p = createSiitPipeline(xl);
+  const p = threeStages(xl);
   const ctx = new PacketContext(LinkKind.Ethernet);
   const eth6 = (m: number) => [...MACS, 0x86, 0xdd, ...v6(m)];
   const eth4 = (m: number) => [...MACS, 0x08, 0x00, ...v4(m)];
@@ -93,7 +97,7 @@ test('classify → translate → emit: per-stage counters and per-reason drop co
 
 test('--trace style lines: one per stage for flagged packets only, naming verdict and reason', () => {
   const sink = new Lines();
-  const p = createSiitPipeline(new FakeTranslator(), sink);
+  const p = threeStages(new FakeTranslator(), sink);
   const ctx = new PacketContext(LinkKind.Ip);
   run(p, ctx, v6(0), LinkKind.Ip, 1, true);
   run(p, ctx, v4(0), LinkKind.Ip, 2, false);

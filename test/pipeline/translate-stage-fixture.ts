@@ -1,13 +1,17 @@
-import type { Translator } from '../xlat/translator.js';
-import { XlatDrop } from '../xlat/xlat-drop.js';
-import { XlatOutputKind } from '../xlat/xlat-output.js';
-import type { PacketContext } from './packet-context.js';
-import { StagePhase, type Stage } from './stage.js';
-import { Verdict } from './verdict.js';
+import type { Translator } from '../../src/xlat/translator.js';
+import { XlatDrop } from '../../src/xlat/xlat-drop.js';
+import { XlatOutputKind } from '../../src/xlat/xlat-output.js';
+import type { PacketContext } from '../../src/pipeline/packet-context.js';
+import { StagePhase, type Stage } from '../../src/pipeline/stage.js';
+import { Verdict } from '../../src/pipeline/verdict.js';
 
 /**
- * Stateless IP/ICMP translation (RFC 7915): IPv6 packets go to `translate6to4`, IPv4 packets to
- * `translate4to6`. What the translator appends to `pkt.packets` (translated packets, fragments,
+ * A bare translation stage for testing the `Pipeline` mechanics (counters per stage and per
+ * reason, ingress/egress order, tracing) with a scripted translator: IPv6 packets go to
+ * `translate6to4`, IPv4 packets to `translate4to6`. The gateway's own translate stage is
+ * `NatStage` (src/pipeline/nat-stage.ts).
+ *
+ * What the translator appends to `pkt.packets` (translated packets, fragments,
  * ICMP errors it generated) is what the egress stages frame. A translator drop is this stage's
  * drop, coded in `XlatDrop`; an ICMP error it left behind still leaves (see `Pipeline`).
  */

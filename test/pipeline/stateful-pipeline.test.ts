@@ -10,7 +10,12 @@ import { PcapReader, PcapRecord } from '../../src/io/pcap-reader.js';
 import { LinkKind } from '../../src/pipeline/link-kind.js';
 import { PacketContext } from '../../src/pipeline/packet-context.js';
 import { StageCounter } from '../../src/pipeline/pipeline.js';
-import { createSiitPipeline } from '../../src/pipeline/siit-pipeline.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { ClassifyStage } from '../../src/pipeline/classify-stage.js';
+import { EmitStage } from '../../src/pipeline/emit-stage.js';
+import { createGatewayPipeline } from '../../src/pipeline/stateful-pipeline.js';
+import type { TenantDatapath } from '../../src/pipeline/tenant-datapath.js';
+import { TranslateStage } from './translate-stage-fixture.js';
 import { Verdict } from '../../src/pipeline/verdict.js';
 import { Eamt } from '../../src/xlat/eamt.js';
 import { SiitAddressMapper } from '../../src/xlat/siit-address-mapper.js';
@@ -21,6 +26,14 @@ import { XlatOutputKind, type XlatOutput } from '../../src/xlat/xlat-output.js';
 /** The real translator behind the pipeline, on the scapy capture of the replay test
  * (test/golden/replay, addressing in its generate.py). */
 const golden = join(dirname(fileURLToPath(import.meta.url)), '../golden/replay');
+
+/** A SIIT tenant as control/ builds one: the translator and nothing stateful. */
+function siitTenant(translator: Translator): TenantDatapath {
+  return {
+    index: 0, id: 1, name: 'lab', translator, nat64Mapper: null, pool6: null, napt: null,
+    pool4: null, nat44Inside: null, nat44ErrorSource: 0, conntrack: null,
+  };
+}
 
 function translator(): Translator {
   const eamt = new Eamt();
@@ -40,8 +53,10 @@ function frames(): Uint8Array[] {
   return out;
 }
 
-test('classify → translate → emit over the capture: verdicts and frames per packet', () => {
-  const p = createSiitPipeline(translator());
+test('a stateless tenant walks classify → tenant → translate → emit only: verdicts and frames per packet', () => {
+  const { pipeline: p, cache } = createGatewayPipeline([siitTenant(translator())]);
+  assert.equal(cache, null, 'no flow cache without a stateful tenant');
+  assert.deepEqual(p.stages.map((s) => s.name), ['classify', 'tenant', 'translate', 'emit']);
   const ctx = new PacketContext(LinkKind.Ethernet);
   const got = frames().map((f, i) => {
     const v = p.run(ctx.bind(f, 0, f.length, LinkKind.Ethernet, i + 1));
@@ -67,7 +82,7 @@ function copy(buf: Uint8Array, off: number, len: number, out: XlatOutput): numbe
 }
 
 test('the pipeline, classify and emit allocate nothing per packet once warm (traced packets aside)', () => {
-  const p = createSiitPipeline(copier);
+  const p = new Pipeline([new ClassifyStage(), new TranslateStage(copier), new EmitStage()]);
   const ctx = new PacketContext(LinkKind.Ethernet);
   const fs = frames();
   const run = (n: number): void => {
