@@ -100,8 +100,9 @@ export function createApiServer(view: GatewayView, opts: ApiServerOptions): { ap
     const t = view.tenants().find((x) => x.name === tenantName);
     if (t === undefined || t.napt === null) return null;
     const n = Number(entry);
-    const s = t.napt.sessions().find((x) => x.entryNumber === n);
-    return s === undefined ? null : { tenant: t, session: s };
+    if (!Number.isInteger(n) || n < 0) return null;
+    const id = t.napt.findByEntryNumber(n);
+    return id < 0 ? null : { tenant: t, session: t.napt.sessionView(id) };
   };
 
   app.get('/sessions/:tenant/:entry', async (req, reply) => {

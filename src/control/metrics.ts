@@ -66,15 +66,7 @@ export function createMetrics(view: GatewayView): Registry {
       this.reset();
       for (const t of view.tenants()) {
         if (t.napt === null) continue;
-        const counts = new Map<string, number>();
-        for (const s of t.napt.sessions()) {
-          const key = s.protocol + '\0' + (s.state ?? '');
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
-        for (const [key, n] of counts) {
-          const [protocol, state] = key.split('\0');
-          this.set({ tenant: t.name, protocol: protocol!, state: state! }, n);
-        }
+        for (const c of t.napt.sessionCountsByState().values()) this.set({ tenant: t.name, protocol: c.protocol, state: c.state ?? '' }, c.count);
       }
     },
   });

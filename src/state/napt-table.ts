@@ -598,33 +598,69 @@ export class NaptTable {
    * allocates. */
   sessions(limit = Infinity): NaptSessionView[] {
     const out: NaptSessionView[] = [];
-    const now = this.clock.now();
     const ss = this.sessionTable;
-    const words = new Uint32Array(4);
-    for (let s = 0; s < ss.capacity && out.length < limit; s++) {
-      if (!ss.isLive(s)) continue;
-      const b = ss.bibOf(s);
-      const pi = this.bib.protoOf(b);
-      this.insideAddr(s, words);
-      out.push({
-        id: s,
-        entryNumber: ss.entryNumberOf(s) >>> 0,
-        owner: this.owners.idOf(ss.ownerOf(s)),
-        local: ss.ownerOf(s) === this.self,
-        tenant: this.tenant(s),
-        protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[pi]!),
-        inside: formatInsideAddress(words),
-        insidePort: this.bib.insidePortOf(b),
-        outside: formatIpv4(this.bib.outsideAddrOf(b)),
-        outsidePort: this.bib.outsidePortOf(b),
-        remote: formatIpv4(ss.remoteAddrOf(s)),
-        remotePort: ss.remotePortOf(s),
-        state: pi === NAPT_TCP ? TCP_STATE_NAMES[ss.tcpState[s]!]! : null,
-        expiresInMs: this.wheel.isScheduled(s) ? Math.max(0, this.wheel.expiresAt(s) - now) : null,
-      });
-    }
+    for (let s = 0; s < ss.capacity && out.length < limit; s++) if (ss.isLive(s)) out.push(this.sessionView(s));
     return out;
   }
+
+  /** Session `id` as the CLI and the API show it (control path: allocates). */
+  sessionView(id: number): NaptSessionView {
+    const ss = this.sessionTable;
+    const b = ss.bibOf(id);
+    const pi = this.bib.protoOf(b);
+    const words = new Uint32Array(4);
+    this.insideAddr(id, words);
+    return {
+      id,
+      entryNumber: ss.entryNumberOf(id) >>> 0,
+      owner: this.owners.idOf(ss.ownerOf(id)),
+      local: ss.ownerOf(id) === this.self,
+      tenant: this.tenant(id),
+      protocol: naptProtocolName(NAPT_PROTOCOL_BY_INDEX[pi]!),
+      inside: formatInsideAddress(words),
+      insidePort: this.bib.insidePortOf(b),
+      outside: formatIpv4(this.bib.outsideAddrOf(b)),
+      outsidePort: this.bib.outsidePortOf(b),
+      remote: formatIpv4(ss.remoteAddrOf(id)),
+      remotePort: ss.remotePortOf(id),
+      state: pi === NAPT_TCP ? TCP_STATE_NAMES[ss.tcpState[id]!]! : null,
+      expiresInMs: this.wheel.isScheduled(id) ? Math.max(0, this.wheel.expiresAt(id) - this.clock.now()) : null,
+    };
+  }
+
+  /** Id of the live session with FIGURE 4B entry number `entryNumber`, or -1 (a scan: control path). */
+  findByEntryNumber(entryNumber: number): number {
+    const ss = this.sessionTable;
+    for (let s = 0; s < ss.capacity; s++) if (ss.isLive(s) && ss.entryNumberOf(s) >>> 0 === entryNumber) return s;
+    return -1;
+  }
+
+  /**
+   * Live sessions by protocol and TCP state, for metrics: counted from the arrays, with no
+   * object per session, so a scrape of a table of millions stays cheap. Key: protocol name, or
+   * `tcp` + state name.
+   */
+  sessionCountsByState(): Map<string, { protocol: string; state: string | null; count: number }> {
+    const out = new Map<string, { protocol: string; state: string | null; count: number }>();
+    const ss = this.sessionTable;
+    const tcpCounts = new Float64Array(TCP_STATE_NAMES.length);
+    const protoCounts = new Float64Array(NAPT_PROTOCOL_BY_INDEX.length);
+    for (let s = 0; s < ss.capacity; s++) {
+      if (!ss.isLive(s)) continue;
+      const pi = this.bib.protoOf(ss.bibOf(s));
+      if (pi === NAPT_TCP) tcpCounts[ss.tcpState[s]!]!++;
+      else protoCounts[pi]!++;
+    }
+    tcpCounts.forEach((n, st) => { if (n > 0) out.set('tcp ' + TCP_STATE_NAMES[st], { protocol: 'tcp', state: TCP_STATE_NAMES[st]!, count: n }); });
+    protoCounts.forEach((n, pi) => {
+      if (n > 0 && pi !== NAPT_TCP) {
+        const name = naptProtocolName(NAPT_PROTOCOL_BY_INDEX[pi]!);
+        out.set(name, { protocol: name, state: null, count: n });
+      }
+    });
+    return out;
+  }
+
 
   /** The BIB entries (at most `limit`); allocates. */
   bindings(limit = Infinity): NaptBindingView[] {

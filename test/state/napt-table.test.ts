@@ -529,3 +529,18 @@ describe('NaptTable: change records (seed 002, FIGURE 4B)', () => {
     assert.equal(t.bibCount, 1);
   });
 });
+
+describe('NaptTable: control-path views', () => {
+  it('counts sessions by protocol and TCP state from the arrays, and finds one by entry number', () => {
+    const { table: t } = makeTable();
+    const a = t.outbound(TEN, TCP, X, 40000, Z, 80, SYN);
+    t.outbound(TEN, UDP, X, 40001, Z, 53, 0);
+    t.outbound(TEN, UDP, X, 40002, Z, 53, 0);
+    t.outbound(TEN, ICMP, X, 7, Z, 7, 0);
+    const counts = [...t.sessionCountsByState().values()].map((c) => c.protocol + '/' + c.state + '=' + c.count).sort();
+    assert.deepEqual(counts, ['icmp/null=1', 'tcp/' + t.sessionView(a).state + '=1', 'udp/null=2']);
+    assert.equal(t.findByEntryNumber(t.entryNumber(a)), a);
+    assert.equal(t.findByEntryNumber(0xfffffff0), -1);
+    assert.deepEqual(t.sessionView(a), t.sessions().find((s) => s.id === a));
+  });
+});
