@@ -222,7 +222,7 @@ while True:
     if not b: break
     got += b
 print(json.dumps({'len': len(got), 'sha256': hashlib.sha256(got).hexdigest()}))
-`, 10000);
+`);
       const result = JSON.parse(out) as { len: number; sha256: string };
       assert.equal(peer.received, REQUEST_LEN, 'every request byte arrived in order');
       assert.equal(peer.badPayload, 0, 'request bytes are the pattern the client sent');
